@@ -1,0 +1,24 @@
+namespace Affect.Search.Compute;
+
+/// <summary>Conveniences composed from <see cref="IComputeBackend"/> primitives.</summary>
+public static class ComputeExtensions
+{
+    /// <summary>Allocates and uploads a matrix.</summary>
+    public static FloatMatrix FromArray(this IComputeBackend backend, ReadOnlySpan<float> data, int rows, int cols)
+    {
+        if (data.Length != (long)rows * cols) throw new ArgumentException($"{data.Length} values do not fill a {rows}x{cols} matrix");
+        var m = backend.Allocate(rows, cols);
+        backend.Upload(data, m);
+        return m;
+    }
+
+    /// <summary>m *= alpha.</summary>
+    public static void Scale(this IComputeBackend backend, FloatMatrix matrix, float alpha) => backend.Axpby(0f, matrix, alpha, matrix);
+
+    /// <summary>Checks two shapes agree, naming the operation when they do not.</summary>
+    public static void RequireShape(FloatMatrix m, int rows, int cols, string what)
+    {
+        if (m.Rows != rows || m.Cols != cols)
+            throw new ArgumentException($"{what}: expected a {rows}x{cols} matrix, got {m.Rows}x{m.Cols}");
+    }
+}

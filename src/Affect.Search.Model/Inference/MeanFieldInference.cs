@@ -1,0 +1,187 @@
+using Affect.Search.Compute;
+using Affect.Search.Model.Data;
+using Affect.Search.Model.Dbm;
+using Affect.Search.Model.Layers;
+
+namespace Affect.Search.Model.Inference;
+
+/// <summary>How mean-field treats a modality an item lacks (spec section 4).</summary>
+public enum MissingModalityPolicy
+{
+    /// <summary>Missing visibles start at zero and are updated from their first hidden layer like every other layer (the paper's choice).</summary>
+    Infer,
+    /// <summary>The missing pathway is left out: it sends nothing upwards (the worse alternative, kept for comparison).</summary>
+    Skip,
+}
+
+/// <summary>
+/// Mean-field inference in the multimodal DBM (spec section 4): observed visibles clamped, every
+/// hidden layer updated from both neighbours, bottom-up, for a number of iterations; missing
+/// visibles updated from their first hidden layer. Each call owns its workspace, so one model can
+/// serve many threads.
+/// </summary>
+public sealed class MeanFieldInference
+{
+    private readonly MultimodalDbm _dbm;
+    private readonly IComputeBackend _backend;
+
+    /// <summary>Inference over <paramref name="dbm"/>.</summary>
+    public MeanFieldInference(MultimodalDbm dbm)
+    {
+        _dbm = dbm;
+        _backend = dbm.Backend;
+    }
+
+    /// <summary>Runs mean-field on an uploaded batch and returns every layer's state (caller disposes).</summary>
+    public MeanFieldState Run(MeanFieldBatch batch, int iterations, MissingModalityPolicy policy = MissingModalityPolicy.Infer)
+    {
+        if (iterations <= 0) throw new ArgumentOutOfRangeException(nameof(iterations), "mean-field needs at least one iteration");
+        var state = new MeanFieldState(_dbm, batch, policy);
+        using var scratch = new Scratch(_backend, batch.Rows);
+        for (int t = 0; t < iterations; t++)
+        {
+            foreach (var node in _dbm.Hiddens) UpdateHidden(node, state, batch);
+            if (policy == MissingModalityPolicy.Infer)
+                foreach (var v in _dbm.Visibles)
+                    if (batch.AnyMissing(v)) UpdateMissingVisible(v, state, batch, scratch);
+        }
+        return state;
+    }
+
+    /// <summary>
+    /// Embeds items: their joint-layer mean-field values, row-major (Count x EmbeddingSize), plus any
+    /// requested layers and, on request, reconstructions of every visible layer (for the missing ones,
+    /// what the model infers: a Gaussian layer's features in raw units, a Replicated Softmax layer's word
+    /// distribution).
+    /// </summary>
+    public InferenceResult Infer(MultimodalDataset items, InferenceOptions? options = null)
+    {
+        options ??= new InferenceOptions();
+        var prepared = _dbm.Prepare(items);
+        int iterations = options.Iterations ?? _dbm.Config.InferenceIterations;
+        var joint = new float[(long)items.Count * _dbm.EmbeddingSize];
+        var layers = options.Layers.ToDictionary(name => name, name => new float[(long)items.Count * _dbm.Node(name).Size]);
+        var reconstructions = options.Reconstruct
+            ? _dbm.Visibles.ToDictionary(v => v.Name, v => new float[(long)items.Count * v.Size])
+            : new Dictionary<string, float[]>();
+        for (int start = 0; start < items.Count; start += options.BatchSize)
+        {
+            int n = Math.Min(options.BatchSize, items.Count - start);
+            var rows = Enumerable.Range(start, n).ToArray();
+            using var batch = new MeanFieldBatch(_dbm, prepared, rows);
+            using var state = Run(batch, iterations, options.Policy);
+            _backend.Download(state[_dbm.Joint], joint.AsSpan(start * _dbm.EmbeddingSize, n * _dbm.EmbeddingSize));
+            foreach (var (name, buffer) in layers)
+            {
+                var node = _dbm.Node(name);
+                if (node.IsVisible) throw new ArgumentException($"'{name}' is a visible layer: ask for reconstructions instead");
+                _backend.Download(state[node], buffer.AsSpan(start * node.Size, n * node.Size));
+            }
+            foreach (var (name, buffer) in reconstructions)
+            {
+                var v = _dbm.Node(name);
+                using var recon = _backend.Allocate(n, v.Size);
+                Reconstruct(v, state, recon);
+                var span = buffer.AsSpan(start * v.Size, n * v.Size);
+                _backend.Download(recon, span);
+                ToRawUnits(v, span);
+            }
+        }
+        return new InferenceResult(items.Count, _dbm.EmbeddingSize, joint, layers, reconstructions);
+    }
+
+    /// <summary>Sums every neighbour's input into a hidden layer and applies its activation.</summary>
+    private void UpdateHidden(DbmNode node, MeanFieldState state, MeanFieldBatch batch)
+    {
+        var mu = state[node];
+        float beta = 0f;
+        foreach (var child in node.Children)
+        {
+            if (child.IsVisible)
+            {
+                if (batch.Observed(child) is { } observed) { observed.Project(_backend, 1f, child.Weights!, beta, mu); beta = 1f; }
+                if (state.Free(child) is { } free) { _backend.Gemm(Transpose.No, Transpose.No, 1f, free, child.Weights!, beta, mu); beta = 1f; }
+            }
+            else
+            {
+                _backend.Gemm(Transpose.No, Transpose.No, 1f, state[child], child.Weights!, beta, mu);
+                beta = 1f;
+            }
+        }
+        if (node.Parent is not null)
+        {
+            _backend.Gemm(Transpose.No, Transpose.Yes, 1f, state[node.Parent], node.Weights!, beta, mu);
+            beta = 1f;
+        }
+        if (beta == 0f) _backend.Fill(mu, 0f);
+        node.Units.Activate(_backend, mu, node.Bias, node.BiasScale);
+        if (state.AbsentMask(node) is { } absent) _backend.CopyMaskedRows(state.Zeros(node), absent, mu);
+    }
+
+    private void UpdateMissingVisible(DbmNode visible, MeanFieldState state, MeanFieldBatch batch, Scratch scratch)
+    {
+        var recon = scratch.For(visible);
+        Reconstruct(visible, state, recon);
+        _backend.CopyMaskedRows(recon, batch.MissingMask(visible), state.Free(visible)!);
+    }
+
+    /// <summary>E[v | h1]: Gaussian mean b + W h1, M * softmax, or sigmoid.</summary>
+    internal void Reconstruct(DbmNode visible, MeanFieldState state, FloatMatrix destination)
+    {
+        _backend.Gemm(Transpose.No, Transpose.Yes, 1f, state[visible.Parent!], visible.Weights!, 0f, destination);
+        visible.Units.Activate(_backend, destination, visible.Bias);
+    }
+
+    private static void ToRawUnits(DbmNode visible, Span<float> values)
+    {
+        int d = visible.Size;
+        switch (visible.Units)
+        {
+            case GaussianLayer g:
+                for (int i = 0; i < values.Length; i++) values[i] = g.Mean[i % d] + g.StandardDeviation[i % d] * values[i];
+                break;
+            case ReplicatedSoftmaxLayer rs:
+                for (int i = 0; i < values.Length; i++) values[i] /= rs.DocumentLength;
+                break;
+        }
+    }
+
+    private sealed class Scratch(IComputeBackend backend, int rows) : IDisposable
+    {
+        private readonly Dictionary<DbmNode, FloatMatrix> _buffers = new();
+
+        public FloatMatrix For(DbmNode node)
+        {
+            if (!_buffers.TryGetValue(node, out var m)) _buffers[node] = m = backend.Allocate(rows, node.Size);
+            return m;
+        }
+
+        public void Dispose()
+        {
+            foreach (var m in _buffers.Values) m.Dispose();
+        }
+    }
+}
+
+/// <summary>Options of <see cref="MeanFieldInference.Infer"/>.</summary>
+public sealed record InferenceOptions
+{
+    /// <summary>Mean-field iterations; null = the model's configured value.</summary>
+    public int? Iterations { get; init; }
+    /// <summary>Infer or skip missing modalities.</summary>
+    public MissingModalityPolicy Policy { get; init; } = MissingModalityPolicy.Infer;
+    /// <summary>Hidden layers whose activations to return, by name.</summary>
+    public IReadOnlyList<string> Layers { get; init; } = Array.Empty<string>();
+    /// <summary>Return every visible layer's reconstruction.</summary>
+    public bool Reconstruct { get; init; }
+    /// <summary>Items per batch (throughput vs memory).</summary>
+    public int BatchSize { get; init; } = 256;
+}
+
+/// <summary>Embeddings and optional activations of a set of items, row-major.</summary>
+public sealed record InferenceResult(int Count, int EmbeddingSize, float[] Joint,
+    IReadOnlyDictionary<string, float[]> Layers, IReadOnlyDictionary<string, float[]> Reconstructions)
+{
+    /// <summary>Item i's joint representation.</summary>
+    public ReadOnlySpan<float> Embedding(int i) => Joint.AsSpan(i * EmbeddingSize, EmbeddingSize);
+}
