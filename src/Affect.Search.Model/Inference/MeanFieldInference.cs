@@ -38,12 +38,20 @@ public sealed class MeanFieldInference
         if (iterations <= 0) throw new ArgumentOutOfRangeException(nameof(iterations), "mean-field needs at least one iteration");
         var state = new MeanFieldState(_dbm, batch, policy);
         using var scratch = new Scratch(_backend, batch.Rows);
+        if (policy == MissingModalityPolicy.Infer && _dbm.Visibles.Any(batch.AnyMissing))
+        {
+            // Initialisation (the spec leaves it open): a bottom-up pass in which missing pathways send
+            // nothing, so the observed modalities alone set the joint layer, then a top-down pass that
+            // generates the missing pathways from it. Starting the missing visibles at zero and their
+            // layers at their biases instead lets those layers outvote a single observed modality.
+            foreach (var node in _dbm.Hiddens) UpdateHidden(node, state, batch, maskAbsent: true);
+            for (int i = _dbm.Hiddens.Count - 1; i >= 0; i--) UpdateHidden(_dbm.Hiddens[i], state, batch, maskAbsent: false);
+            UpdateMissingVisibles(state, batch, scratch);
+        }
         for (int t = 0; t < iterations; t++)
         {
-            foreach (var node in _dbm.Hiddens) UpdateHidden(node, state, batch);
-            if (policy == MissingModalityPolicy.Infer)
-                foreach (var v in _dbm.Visibles)
-                    if (batch.AnyMissing(v)) UpdateMissingVisible(v, state, batch, scratch);
+            foreach (var node in _dbm.Hiddens) UpdateHidden(node, state, batch, maskAbsent: policy == MissingModalityPolicy.Skip);
+            if (policy == MissingModalityPolicy.Infer) UpdateMissingVisibles(state, batch, scratch);
         }
         return state;
     }
@@ -91,7 +99,7 @@ public sealed class MeanFieldInference
     }
 
     /// <summary>Sums every neighbour's input into a hidden layer and applies its activation.</summary>
-    private void UpdateHidden(DbmNode node, MeanFieldState state, MeanFieldBatch batch)
+    private void UpdateHidden(DbmNode node, MeanFieldState state, MeanFieldBatch batch, bool maskAbsent)
     {
         var mu = state[node];
         float beta = 0f;
@@ -115,14 +123,18 @@ public sealed class MeanFieldInference
         }
         if (beta == 0f) _backend.Fill(mu, 0f);
         node.Units.Activate(_backend, mu, node.Bias, node.BiasScale);
-        if (state.AbsentMask(node) is { } absent) _backend.CopyMaskedRows(state.Zeros(node), absent, mu);
+        if (maskAbsent && state.AbsentMask(node) is { } absent) _backend.CopyMaskedRows(state.Zeros(node), absent, mu);
     }
 
-    private void UpdateMissingVisible(DbmNode visible, MeanFieldState state, MeanFieldBatch batch, Scratch scratch)
+    private void UpdateMissingVisibles(MeanFieldState state, MeanFieldBatch batch, Scratch scratch)
     {
-        var recon = scratch.For(visible);
-        Reconstruct(visible, state, recon);
-        _backend.CopyMaskedRows(recon, batch.MissingMask(visible), state.Free(visible)!);
+        foreach (var visible in _dbm.Visibles)
+        {
+            if (!batch.AnyMissing(visible)) continue;
+            var recon = scratch.For(visible);
+            Reconstruct(visible, state, recon);
+            _backend.CopyMaskedRows(recon, batch.MissingMask(visible), state.Free(visible)!);
+        }
     }
 
     /// <summary>E[v | h1]: Gaussian mean b + W h1, M * softmax, or sigmoid.</summary>

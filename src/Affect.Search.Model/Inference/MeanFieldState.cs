@@ -19,12 +19,10 @@ public sealed class MeanFieldState : IDisposable
         var backend = dbm.Backend;
         foreach (var h in dbm.Hiddens) _values[h] = backend.Allocate(batch.Rows, h.Size);
         if (policy == MissingModalityPolicy.Infer)
-        {
             foreach (var v in dbm.Visibles)
                 if (batch.AnyMissing(v)) _free[v] = backend.Allocate(batch.Rows, v.Size);
-            return;
-        }
-        // Skip: a hidden layer with no observed data below it, for a row, is held at zero for that row.
+        // Rows of a hidden layer with no observed data below it: held at zero when skipping, and during
+        // the bottom-up initialisation pass when inferring.
         var observed = new Dictionary<DbmNode, bool[]>();
         foreach (var node in dbm.Nodes)
         {

@@ -1,0 +1,18 @@
+namespace Affect.Search.Model.Configuration;
+
+/// <summary>The network configurations shipped with the library (embedded JSON under Presets/).</summary>
+public static class Presets
+{
+    /// <summary>Names of the shipped presets: "cpu", "e-mdbm" (the paper's model), "mdbm" (the paper's baseline), "mdbm-cpu".</summary>
+    public static IReadOnlyList<string> Names { get; } = new[] { "cpu", "e-mdbm", "mdbm", "mdbm-cpu" };
+
+    /// <summary>Loads a preset by name.</summary>
+    /// <exception cref="ArgumentException">no such preset; the message lists the known ones.</exception>
+    public static DbmConfig Load(string name)
+    {
+        var stream = typeof(Presets).Assembly.GetManifestResourceStream($"Affect.Search.Model.Presets.{name}.json")
+            ?? throw new ArgumentException($"unknown preset '{name}' (known: {string.Join(", ", Names)})");
+        using var reader = new StreamReader(stream);
+        return DbmConfig.FromJson(reader.ReadToEnd());
+    }
+}
