@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Affect.Search.Compute.Cpu;
 
@@ -82,6 +83,8 @@ public sealed class CpuBackend : IComputeBackend
     /// <inheritdoc />
     public void SparseGemm(Transpose transposeS, float alpha, SparseFloatMatrix s, FloatMatrix b, float beta, FloatMatrix c)
     {
+        if (!ReferenceEquals(s.Backend, this))
+            throw new ArgumentException($"SparseGemm: the sparse matrix belongs to backend {s.Backend.Name}, not to this {Name} instance");
         var csr = s.Host;
         var bd = Own(b).Data;
         var cm = Own(c);
@@ -188,7 +191,10 @@ public sealed class CpuBackend : IComputeBackend
             {
                 var row = m.Row(r);
                 if (b is not null) TensorPrimitives.Add(row, b, row);
-                TensorPrimitives.SoftMax(row, row); // subtracts the row maximum internally
+                if (row.IsEmpty) continue;
+                // TensorPrimitives.SoftMax does not shift by the maximum (exp(1000) would overflow to NaN), so shift here.
+                TensorPrimitives.Subtract(row, TensorPrimitives.Max<float>(row), row);
+                TensorPrimitives.SoftMax(row, row);
                 if (scale != 1f) TensorPrimitives.Multiply(row, scale, row);
             }
         });
@@ -212,7 +218,14 @@ public sealed class CpuBackend : IComputeBackend
     }
 
     /// <summary>log(1 + exp(x)) without overflow.</summary>
-    public static double Softplus(double x) => x > 0 ? x + Math.Log(1 + Math.Exp(-x)) : Math.Log(1 + Math.Exp(x));
+    public static double Softplus(double x) => Math.Max(x, 0) + Log1p(Math.Exp(-Math.Abs(x)));
+
+    /// <summary>log(1 + u), accurate for tiny u where 1 + u rounds to 1 (e.g. softplus(-40) = 4.2e-18, not 0).</summary>
+    private static double Log1p(double u)
+    {
+        double w = 1 + u;
+        return w == 1 ? u : Math.Log(w) * u / (w - 1);
+    }
 
     /// <inheritdoc />
     public void SquaredDistanceRows(FloatMatrix matrix, FloatMatrix rowVector, FloatMatrix destination)
@@ -295,6 +308,7 @@ public sealed class CpuBackend : IComputeBackend
             var xs = xd.AsSpan(r0 * x.Cols, (r1 - r0) * x.Cols);
             var ys = yd.AsSpan(r0 * x.Cols, (r1 - r0) * x.Cols);
             if (alpha == 0f) ScaleInPlace(ys, beta);
+            else if (ReferenceEquals(xd, yd)) ScaleInPlace(ys, alpha + beta); // x is y: scaling y first would also scale x
             else if (beta == 0f) TensorPrimitives.Multiply(xs, alpha, ys);
             else if (beta == 1f) TensorPrimitives.MultiplyAdd(xs, alpha, ys, ys);
             else
@@ -344,9 +358,9 @@ public sealed class CpuBackend : IComputeBackend
     /// <inheritdoc />
     public void Dispose() { }
 
-    private CpuMatrix Own(FloatMatrix m) => m as CpuMatrix is { } c && ReferenceEquals(c.Backend, this)
+    private CpuMatrix Own(FloatMatrix m, [CallerMemberName] string operation = "") => m as CpuMatrix is { } c && ReferenceEquals(c.Backend, this)
         ? c
-        : throw new ArgumentException($"{m} belongs to backend {m.Backend.Name}, not to this {Name} instance");
+        : throw new ArgumentException($"{operation}: {m} belongs to backend {m.Backend.Name}, not to this {Name} instance");
 
     private static void ScaleInPlace(Span<float> x, float beta)
     {

@@ -55,17 +55,22 @@ public sealed class SyntheticMultimodalCorpus
     {
         if (options.Classes * options.WordsPerClass > options.Vocabulary)
             throw new ArgumentException("vocabulary too small for the class words");
-        var random = new RandomStream(options.Seed);
+        // Separate streams for classes, presence and features: the same seed gives the same classes and
+        // class prototypes whatever the missing rate, so a complete copy of a corpus can be regenerated.
+        var root = new RandomStream(options.Seed);
+        var classRandom = root.Fork();
+        var presenceRandom = root.Fork();
+        var random = root.Fork();
         int n = options.Items;
         var classes = new int[n];
-        for (int i = 0; i < n; i++) classes[i] = random.NextInt(options.Classes);
+        for (int i = 0; i < n; i++) classes[i] = classRandom.NextInt(options.Classes);
 
         var modalityPresent = config.Modalities.ToDictionary(m => m.Name, _ => new bool[n]);
         var names = config.Modalities.Select(m => m.Name).ToArray();
         for (int i = 0; i < n; i++)
         {
-            foreach (var m in names) modalityPresent[m][i] = random.NextDouble() >= options.MissingRate;
-            if (!names.Any(m => modalityPresent[m][i])) modalityPresent[names[random.NextInt(names.Length)]][i] = true;
+            foreach (var m in names) modalityPresent[m][i] = presenceRandom.NextDouble() >= options.MissingRate;
+            if (!names.Any(m => modalityPresent[m][i])) modalityPresent[names[presenceRandom.NextInt(names.Length)]][i] = true;
         }
 
         var classWords = Enumerable.Range(0, options.Classes)

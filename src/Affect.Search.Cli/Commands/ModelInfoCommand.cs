@@ -1,0 +1,43 @@
+using System.CommandLine;
+using System.Text.Json;
+using Affect.Search.Cli.Output;
+using Affect.Search.Model.Persistence;
+
+namespace Affect.Search.Cli.Commands;
+
+/// <summary>`affect model-info`: what a model file holds, without loading its weights.</summary>
+internal static class ModelInfoCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "model folder or file", DefaultValueFactory = _ => "models/cpu" };
+        var json = new Option<bool>("--json") { Description = "print JSON" };
+        var command = new Command("model-info", "describe a model file") { model, json };
+        command.SetAction(parse =>
+        {
+            var path = ModelSource.ModelPath(parse.GetValue(model)!);
+            if (!File.Exists(path)) throw new FileNotFoundException($"no model file at {path}");
+            var info = ModelFile.ReadInfo(path);
+            var summary = new
+            {
+                path,
+                formatVersion = info.FormatVersion,
+                name = info.Config.Name,
+                embeddingSize = info.Config.JointSize,
+                parameters = info.ParameterCount,
+                identity = info.Identity,
+                modalities = info.Config.Modalities.Select(m => new { m.Name, features = m.Features.Select(f => new { f.Name, visible = f.Visible.ToString(), f.InputSize, f.Hidden }) }),
+                metadata = info.Metadata,
+            };
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(summary, JsonOutput.Options));
+            else
+            {
+                Console.WriteLine($"{path}: '{summary.name}', format {summary.formatVersion}, {summary.parameters:N0} parameters, embedding {summary.embeddingSize}, identity {summary.identity}");
+                foreach (var m in info.Config.Modalities)
+                    Console.WriteLine($"  {m.Name}: " + string.Join("; ", m.Features.Select(f => $"{f.Name} {f.Visible}({f.InputSize}) -> {string.Join("-", f.Hidden)}")));
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,20 @@
+using Affect.Search.Model.Configuration;
+
+namespace Affect.Search.Cli.Commands;
+
+/// <summary>Resolves --preset / --config into a configuration.</summary>
+internal static class ModelSource
+{
+    public static DbmConfig Resolve(string? preset, FileInfo? config, ulong? seed)
+    {
+        if (preset is not null && config is not null) throw new ArgumentException("give either --preset or --config, not both");
+        var resolved = config is not null
+            ? DbmConfig.FromJson(File.ReadAllText(config.FullName))
+            : Presets.Load(preset ?? "cpu");
+        return seed is { } s ? resolved with { Seed = s } : resolved;
+    }
+
+    /// <summary>The model file inside a model folder (or the file itself).</summary>
+    public static string ModelPath(string pathOrFolder)
+        => Directory.Exists(pathOrFolder) || !Path.HasExtension(pathOrFolder) ? Path.Combine(pathOrFolder, "model.afdbm") : pathOrFolder;
+}
