@@ -64,7 +64,8 @@ public interface IComputeBackend : IDisposable
 
     /// <summary>
     /// destination[r, :] = counts of <paramref name="draws"/> categorical draws from row r of
-    /// <paramref name="probabilities"/> (rows are normalised by their sum first).
+    /// <paramref name="probabilities"/> (rows are normalised by their sum first). The destination may be
+    /// the probabilities matrix itself.
     /// </summary>
     void SampleMultinomialRows(FloatMatrix probabilities, int draws, FloatMatrix destination, RandomStream random);
 

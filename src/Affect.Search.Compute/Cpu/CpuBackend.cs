@@ -280,7 +280,8 @@ public sealed class CpuBackend : IComputeBackend
         {
             for (int r = r0; r < r1; r++)
             {
-                var prow = p.Row(r);
+                // Destination may be the probabilities themselves: read from a copy of the row then.
+                var prow = ReferenceEquals(p, d) ? p.Row(r).ToArray() : p.Row(r);
                 var drow = d.Row(r);
                 drow.Clear();
                 float total = TensorPrimitives.Sum<float>(prow);

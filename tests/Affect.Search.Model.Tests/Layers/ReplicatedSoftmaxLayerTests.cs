@@ -258,9 +258,8 @@ public sealed class ReplicatedSoftmaxLayerTests : IDisposable
     /// probabilities; the trainer calls Visible.Sample(V1, V1) when SampleVisibles is set, so every draw
     /// lands on the last word. Remove the Skip once Sample is alias-safe.
     /// </summary>
-    private const string InPlaceSamplingBug = "ReplicatedSoftmaxLayer.Sample(means, means) puts all M draws on the last word (SampleMultinomialRows clears the row it reads); reported, remove Skip after the fix";
 
-    [Fact(Skip = InPlaceSamplingBug)]
+    [Fact]
     public void SampleInPlace_DrawsFromTheMeans()
     {
         // The trainer samples visibles in place (Visible.Sample(V1, V1)) when SampleVisibles is set.
@@ -279,7 +278,7 @@ public sealed class ReplicatedSoftmaxLayerTests : IDisposable
         }
     }
 
-    [Fact(Skip = InPlaceSamplingBug)]
+    [Fact]
     public void ContrastiveDivergence_WithLongSampledChains_ApproachesExactGradient() => LongChainsApproachExactGradient(_rbm);
 
     /// <summary>

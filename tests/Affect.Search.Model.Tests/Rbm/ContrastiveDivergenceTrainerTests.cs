@@ -88,6 +88,9 @@ public sealed class ContrastiveDivergenceTrainerTests : IDisposable
         Assert.Contains("9", e.Message);
         Assert.Contains(Nv.ToString(), e.Message);
         Assert.Throws<ArgumentException>(() => trainer.Train(new DenseVisibleData([], 0, Nv)));
+        // Held-out data of the wrong dimension fails too (today only when the first epoch's free energy
+        // is measured, after that epoch's updates).
+        Assert.Throws<ArgumentException>(() => trainer.Train(RandomBinary(10, Nv, 1), RandomBinary(5, 9, 2)));
     }
 
     [Fact]
