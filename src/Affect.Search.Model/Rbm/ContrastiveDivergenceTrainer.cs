@@ -40,6 +40,7 @@ public sealed class ContrastiveDivergenceTrainer : IDisposable
     {
         if (train.Dimension != _rbm.Visible.Size) throw new ArgumentException($"training data has dimension {train.Dimension}, the RBM has {_rbm.Visible.Size} visible units");
         if (train.Count == 0) throw new ArgumentException("no training items");
+        if (heldOut is not null && heldOut.Dimension != _rbm.Visible.Size) throw new ArgumentException($"held-out data has dimension {heldOut.Dimension}, the RBM has {_rbm.Visible.Size} visible units");
         var metrics = new List<RbmEpochMetrics>();
         var monitorRows = Enumerable.Range(0, Math.Min(train.Count, 1000)).ToArray();
         for (int epoch = 0; epoch < Options.Epochs; epoch++)

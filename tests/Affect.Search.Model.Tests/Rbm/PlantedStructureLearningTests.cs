@@ -253,8 +253,7 @@ public sealed class PlantedStructureLearningTests(ITestOutputHelper output) : ID
     }
 
     /// <summary>
-    /// Mean-field CD-1 (the default; sampled visibles hit the in-place sampling bug reported in
-    /// ReplicatedSoftmaxLayerTests). Measured, seeds 1 / 2: reconstruction error 2.63 -> 1.53 and
+    /// Mean-field CD-1 (the default). Measured, seeds 1 / 2: reconstruction error 2.63 -> 1.53 and
     /// 2.58 -> 1.51; nearest-centroid accuracy 0.90 -> 1.00 and 0.98 -> 1.00; topic separation in hidden
     /// space (centroid distance / within-topic radius) 1.24 -> 10.98 and 1.77 -> 7.54.
     /// </summary>
