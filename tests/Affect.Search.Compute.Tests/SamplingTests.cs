@@ -182,6 +182,25 @@ public class SamplingTests : IDisposable
     }
 
     [Fact]
+    public void Multinomial_UniformExactlyZero_StillSkipsZeroProbabilityWord()
+    {
+        // u = 0 happens once in 2^24 draws. Find such a draw index for this key, then make sure the
+        // inverse CDF skips a leading zero-probability word even then (acc <= u, not acc < u).
+        var seed = 2024UL;
+        ulong key = new RandomStream(seed).NextKey();
+        long hit = -1;
+        for (long i = 0; i < 400_000_000 && hit < 0; i++)
+            if (RandomStream.Uniform(key, i) == 0f) hit = i;
+        Assert.True(hit >= 0, "no exact-zero uniform found");
+        Assert.True(hit < 1 << 24, "float counts stop being exact above 2^24"); // hit is 9,390,913 for this seed
+        int draws = checked((int)hit + 1);
+        using var p = _backend.FromArray(new[] { 0f, 1f }, 1, 2);
+        using var d = _backend.Allocate(1, 2);
+        _backend.SampleMultinomialRows(p, draws, d, new RandomStream(seed));
+        Assert.Equal(new[] { 0f, (float)draws }, d.ToArray());
+    }
+
+    [Fact]
     public void Multinomial_ZeroDraws_GivesZeroCounts()
     {
         using var p = _backend.FromArray(new float[] { 0.5f, 0.5f, 1f, 0f }, 2, 2);

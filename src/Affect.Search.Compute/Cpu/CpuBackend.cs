@@ -284,7 +284,11 @@ public sealed class CpuBackend : IComputeBackend
                 var prow = ReferenceEquals(p, d) ? p.Row(r).ToArray() : p.Row(r);
                 var drow = d.Row(r);
                 drow.Clear();
-                float total = TensorPrimitives.Sum<float>(prow);
+                // The total is the same left-to-right running sum the walk below uses (and the GPU backend
+                // uses), so a draw never lands past the last non-zero category through rounding.
+                float total = 0f;
+                foreach (var x in prow) total += x;
+                if (prow.IsEmpty) continue;
                 for (int t = 0; t < draws; t++)
                 {
                     // Inverse CDF: the draw index (r, t) keys the uniform, so any backend picks the same word.

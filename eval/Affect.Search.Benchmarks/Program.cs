@@ -1,0 +1,63 @@
+using System.Globalization;
+using Affect.Search.Benchmarks;
+
+// Benchmark driver (not a test). See eval/README.md.
+//   dotnet run -c Release --project eval/Affect.Search.Benchmarks -- rbm [--json out.json] [--markdown out.md]
+//       [--quick] [--peers] [--profile] [--seconds S] [--wait-quiet S] [--max-load F]
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine(Cli.Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+try
+{
+    switch (args[0])
+    {
+        case "rbm":
+            var options = RbmBenchmarkOptions.Parse(args[1..]);
+            return RbmBenchmark.Run(options);
+        default:
+            Console.Error.WriteLine($"unknown benchmark '{args[0]}'");
+            Console.Error.WriteLine(Cli.Usage);
+            return 2;
+    }
+}
+catch (CliException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(Cli.Usage);
+    return 2;
+}
+
+namespace Affect.Search.Benchmarks
+{
+    internal sealed class CliException(string message) : Exception(message);
+
+    internal static class Cli
+    {
+        public const string Usage = """
+            Usage: dotnet run -c Release --project eval/Affect.Search.Benchmarks -- rbm [options]
+
+            rbm   CD-1 training throughput of a Bernoulli-Bernoulli RBM (1024x512 batch 100, 4096x2048
+                  batch 256) against the same-run OpenBLAS sgemm rate of the step's products, the managed
+                  GEMM backend (1024x512) and, with --peers, scikit-learn and PyTorch.
+
+            Options:
+              --json PATH       also write the results as JSON
+              --markdown PATH   also write the markdown report (it is always printed to stdout)
+              --quick           ~1 s per measurement instead of ~3 s (smoke runs; numbers are noisier)
+              --seconds S       seconds per timed measurement (overrides --quick's and the default 3)
+              --peers           run /usr/bin/python3 eval/peers/rbm_peers.py --json (sklearn, torch)
+              --profile         time each phase of a CD-1 step (a scratch copy of the trainer's step)
+              --wait-quiet S    before each measurement wait up to S s for other processes to use < 10 % of
+                                the processors (default 60, 0 with --quick; 0 disables); the load seen
+                                during each measurement is always recorded
+              --max-load F      measure in ~0.5 s rounds and discard rounds in which other processes used
+                                more than F of the processors (default 0.15; 1 with --quick)
+            """;
+    }
+}
