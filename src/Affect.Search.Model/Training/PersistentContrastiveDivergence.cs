@@ -75,10 +75,44 @@ public sealed class PersistentContrastiveDivergence : IDisposable
     /// <summary>One PCD update on a batch.</summary>
     public void Step(MeanFieldBatch batch, float learningRate)
     {
-        float dataScale = learningRate / batch.Rows;
-        float modelScale = learningRate / _config.Chains;
-        float momentum = _config.Momentum;
+        AccumulateGradient(batch, learningRate / batch.Rows, learningRate / _config.Chains, _config.Momentum, _velocityW, _velocityB);
+        foreach (var n in _dbm.Nodes)
+        {
+            if (n.Weights is not null)
+            {
+                if (_config.WeightDecay > 0) _backend.Axpby(-learningRate * _config.WeightDecay, n.Weights, 1f, _velocityW[n]);
+                _backend.Axpby(1f, _velocityW[n], 1f, n.Weights);
+            }
+            _backend.Axpby(1f, _velocityB[n], 1f, n.Bias);
+        }
+    }
 
+    /// <summary>
+    /// The PCD estimate of the log-likelihood gradient (mean-field data statistics over the batch minus
+    /// chain statistics, both as means), per layer: weights to the parent and bias, as host arrays. The
+    /// chains advance by the configured sweeps (starting them from the batch if they are not running yet);
+    /// parameters are not changed.
+    /// </summary>
+    public IReadOnlyDictionary<string, (float[]? Weights, float[] Bias)> EstimateGradient(MeanFieldBatch batch, PreparedInputs chainStart)
+    {
+        if (_chains.Count == 0) InitialiseChains(chainStart);
+        var gW = _dbm.Nodes.Where(n => n.Weights is not null).ToDictionary(n => n, n => _backend.Allocate(n.Size, n.Parent!.Size));
+        var gB = _dbm.Nodes.ToDictionary(n => n, n => _backend.Allocate(1, n.Size));
+        try
+        {
+            AccumulateGradient(batch, 1f / batch.Rows, 1f / _config.Chains, 0f, gW, gB);
+            return _dbm.Nodes.ToDictionary(n => n.Name, n => (gW.TryGetValue(n, out var w) ? w.ToArray() : null, gB[n].ToArray()));
+        }
+        finally
+        {
+            foreach (var m in gW.Values.Concat(gB.Values)) m.Dispose();
+        }
+    }
+
+    /// <summary>g = beta * g + dataScale * (data statistics) - modelScale * (chain statistics), after advancing the chains.</summary>
+    private void AccumulateGradient(MeanFieldBatch batch, float dataScale, float modelScale, float beta,
+        Dictionary<DbmNode, FloatMatrix> gW, Dictionary<DbmNode, FloatMatrix> gB)
+    {
         using (var state = _meanField.Run(batch, _config.MeanFieldIterations))
         {
             foreach (var n in _dbm.Nodes)
@@ -90,25 +124,25 @@ public sealed class PersistentContrastiveDivergence : IDisposable
                     var free = state.Free(n);
                     if (observed is not null)
                     {
-                        observed.AccumulateOuter(_backend, dataScale, upper, momentum, _velocityW[n]);
-                        observed.AccumulateColumnSums(_backend, dataScale, momentum, _velocityB[n]);
+                        observed.AccumulateOuter(_backend, dataScale, upper, beta, gW[n]);
+                        observed.AccumulateColumnSums(_backend, dataScale, beta, gB[n]);
                     }
                     else
                     {
-                        _backend.Scale(_velocityW[n], momentum);
-                        _backend.Scale(_velocityB[n], momentum);
+                        _backend.Scale(gW[n], beta);
+                        _backend.Scale(gB[n], beta);
                     }
                     if (free is not null)
                     {
-                        _backend.Gemm(Transpose.Yes, Transpose.No, dataScale, free, upper, 1f, _velocityW[n]);
-                        _backend.ColumnSums(dataScale, free, 1f, _velocityB[n]);
+                        _backend.Gemm(Transpose.Yes, Transpose.No, dataScale, free, upper, 1f, gW[n]);
+                        _backend.ColumnSums(dataScale, free, 1f, gB[n]);
                     }
                 }
                 else
                 {
                     if (n.Parent is not null)
-                        _backend.Gemm(Transpose.Yes, Transpose.No, dataScale, state[n], state[n.Parent], momentum, _velocityW[n]);
-                    _backend.ColumnSums(dataScale * n.BiasScale, state[n], momentum, _velocityB[n]);
+                        _backend.Gemm(Transpose.Yes, Transpose.No, dataScale, state[n], state[n.Parent], beta, gW[n]);
+                    _backend.ColumnSums(dataScale * n.BiasScale, state[n], beta, gB[n]);
                 }
             }
         }
@@ -117,18 +151,8 @@ public sealed class PersistentContrastiveDivergence : IDisposable
         foreach (var n in _dbm.Nodes)
         {
             if (n.Parent is not null)
-                _backend.Gemm(Transpose.Yes, Transpose.No, -modelScale, _chains[n], _chains[n.Parent], 1f, _velocityW[n]);
-            _backend.ColumnSums(-modelScale * n.BiasScale, _chains[n], 1f, _velocityB[n]);
-        }
-
-        foreach (var n in _dbm.Nodes)
-        {
-            if (n.Weights is not null)
-            {
-                if (_config.WeightDecay > 0) _backend.Axpby(-learningRate * _config.WeightDecay, n.Weights, 1f, _velocityW[n]);
-                _backend.Axpby(1f, _velocityW[n], 1f, n.Weights);
-            }
-            _backend.Axpby(1f, _velocityB[n], 1f, n.Bias);
+                _backend.Gemm(Transpose.Yes, Transpose.No, -modelScale, _chains[n], _chains[n.Parent], 1f, gW[n]);
+            _backend.ColumnSums(-modelScale * n.BiasScale, _chains[n], 1f, gB[n]);
         }
     }
 
