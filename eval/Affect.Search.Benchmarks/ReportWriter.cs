@@ -23,6 +23,9 @@ public static class ReportWriter
     private static string F2(double? x) => x is { } v && double.IsFinite(v) ? v.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
     private static string F3(double? x) => x is { } v && double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
     private static string Pct(double? x) => x is { } v && double.IsFinite(v) ? (100 * v).ToString("0", CultureInfo.InvariantCulture) + " %" : "n/a";
+    private static IEnumerable<System.Text.Json.Nodes.JsonNode?> PeerShapes(System.Text.Json.Nodes.JsonNode peers) =>
+        new[] { "sklearn", "torch" }.SelectMany(p => peers[p]?["shapes"] as System.Text.Json.Nodes.JsonArray ?? []);
+    private static string X(double? x) => x is { } v && double.IsFinite(v) ? F2(v) + "x" : "n/a";
     private static string Mark(bool? ok) => ok switch { true => "met", false => "**missed**", null => "not measured" };
 
     public static string Markdown(RbmReport r)
@@ -48,9 +51,10 @@ public static class ReportWriter
                           $"{N0(x.SklearnSamplesPerSecond)} | {N0(x.TorchSamplesPerSecond)} | {F2(x.OursOverSklearn)} | {F2(x.OursOverTorch)} |");
         sb.AppendLine();
         if (r.PeersNote is not null) { sb.AppendLine($"Peers: {r.PeersNote}"); sb.AppendLine(); }
-        sb.AppendLine($"The machine is shared: other processes' share of all processors during the rounds used (from /proc/stat, minus this process; rounds above {Pct(r.Settings.MaxForeignLoad)} discarded): " +
+        sb.AppendLine($"The machine is shared: other processes' share of all processors during the rounds used (from /proc/stat, minus this process; " +
+                      (r.Settings.MaxForeignLoad < 1 ? $"rounds above {Pct(r.Settings.MaxForeignLoad)} discarded): " : "no rounds discarded): ") +
                       string.Join(", ", r.Results.Select(x => $"{x.Visible}x{x.Hidden} {Pct(x.Load.ForeignCpu)} ({x.Load.RoundsUsed} rounds used, {x.Load.RoundsDiscarded} discarded{(x.Load.Noisy ? ", **noisy**" : "")})")) +
-                      (r.Peers is { } pl ? ", peers " + string.Join(", ", new[] { "sklearn", "torch" }.SelectMany(peer =>
+                      (r.Peers is { } pl && PeerShapes(pl).Any() ? ", peers " + string.Join(", ", new[] { "sklearn", "torch" }.SelectMany(peer =>
                           (pl[peer]?["shapes"] as System.Text.Json.Nodes.JsonArray ?? []).Select(s => $"{peer} {s?["visible"]}x{s?["hidden"]} {Pct((double?)s?["foreign_cpu"])}{((bool?)s?["noisy"] == true ? " (**noisy**)" : "")}"))) : "") +
                       ". Median over pairs of the per-pair ratio (robust to load swings): " +
                       string.Join(", ", r.Results.Select(x => $"{x.Visible}x{x.Hidden} {F2(x.MedianPairRatio)}")) + ".");
@@ -58,11 +62,11 @@ public static class ReportWriter
 
         if (r.Goal is { } g)
         {
-            sb.AppendLine($"## Goal at {g.Shape}: {(g.Met ? "met" : "**not met**")}");
+            sb.AppendLine($"## Goal at {g.Shape}: {g.Met switch { true => "met", false => "**not met**", null => "incomplete (peers not measured)" }}");
             sb.AppendLine();
             sb.AppendLine($"- >= 0.8 of same-run sgemm: {F2(g.RatioToSgemm)} -> {Mark(g.SgemmRatioMet)}");
-            sb.AppendLine($"- >= torch (CD-1, 2 threads): {F2(g.OursOverTorch)}x -> {Mark(g.TorchMet)}");
-            sb.AppendLine($"- >= 2x sklearn BernoulliRBM: {F2(g.OursOverSklearn)}x -> {Mark(g.SklearnMet)}");
+            sb.AppendLine($"- >= torch (CD-1, 2 threads): {X(g.OursOverTorch)} -> {Mark(g.TorchMet)}");
+            sb.AppendLine($"- >= 2x sklearn BernoulliRBM: {X(g.OursOverSklearn)} -> {Mark(g.SklearnMet)}");
             sb.AppendLine();
         }
 
