@@ -191,4 +191,6 @@ public sealed record JointTrainingConfig
     public float Momentum { get; init; } = 0.5f;
     /// <summary>L2 weight decay.</summary>
     public float WeightDecay { get; init; } = 0.0002f;
+    /// <summary>Multiplier on the learning rate of the weights and biases of Gaussian visible layers.</summary>
+    public float GaussianLearningRateScale { get; init; } = 0.1f;
 }

@@ -3,6 +3,7 @@ using Affect.Search.Compute;
 using Affect.Search.Model.Configuration;
 using Affect.Search.Model.Dbm;
 using Affect.Search.Model.Inference;
+using Affect.Search.Model.Layers;
 
 namespace Affect.Search.Model.Training;
 
@@ -80,7 +81,7 @@ public sealed class PersistentContrastiveDivergence : IDisposable
         {
             if (n.Weights is not null)
             {
-                if (_config.WeightDecay > 0) _backend.Axpby(-learningRate * _config.WeightDecay, n.Weights, 1f, _velocityW[n]);
+                if (_config.WeightDecay > 0) _backend.Axpby(-learningRate * RateScale(n) * _config.WeightDecay, n.Weights, 1f, _velocityW[n]);
                 _backend.Axpby(1f, _velocityW[n], 1f, n.Weights);
             }
             _backend.Axpby(1f, _velocityB[n], 1f, n.Bias);
@@ -100,7 +101,7 @@ public sealed class PersistentContrastiveDivergence : IDisposable
         var gB = _dbm.Nodes.ToDictionary(n => n, n => _backend.Allocate(1, n.Size));
         try
         {
-            AccumulateGradient(batch, 1f / batch.Rows, 1f / _config.Chains, 0f, gW, gB);
+            AccumulateGradient(batch, 1f / batch.Rows, 1f / _config.Chains, 0f, gW, gB, applyRateScale: false);
             return _dbm.Nodes.ToDictionary(n => n.Name, n => (gW.TryGetValue(n, out var w) ? w.ToArray() : null, gB[n].ToArray()));
         }
         finally
@@ -110,13 +111,14 @@ public sealed class PersistentContrastiveDivergence : IDisposable
     }
 
     /// <summary>g = beta * g + dataScale * (data statistics) - modelScale * (chain statistics), after advancing the chains.</summary>
-    private void AccumulateGradient(MeanFieldBatch batch, float dataScale, float modelScale, float beta,
-        Dictionary<DbmNode, FloatMatrix> gW, Dictionary<DbmNode, FloatMatrix> gB)
+    private void AccumulateGradient(MeanFieldBatch batch, float baseDataScale, float baseModelScale, float beta,
+        Dictionary<DbmNode, FloatMatrix> gW, Dictionary<DbmNode, FloatMatrix> gB, bool applyRateScale = true)
     {
         using (var state = _meanField.Run(batch, _config.MeanFieldIterations))
         {
             foreach (var n in _dbm.Nodes)
             {
+                float dataScale = baseDataScale * (applyRateScale ? RateScale(n) : 1f);
                 if (n.IsVisible)
                 {
                     var upper = state[n.Parent!];
@@ -150,11 +152,18 @@ public sealed class PersistentContrastiveDivergence : IDisposable
         for (int sweep = 0; sweep < _config.GibbsSweeps; sweep++) GibbsSweep();
         foreach (var n in _dbm.Nodes)
         {
+            float modelScale = baseModelScale * (applyRateScale ? RateScale(n) : 1f);
             if (n.Parent is not null)
                 _backend.Gemm(Transpose.Yes, Transpose.No, -modelScale, _chains[n], _chains[n.Parent], 1f, gW[n]);
             _backend.ColumnSums(-modelScale * n.BiasScale, _chains[n], 1f, gB[n]);
         }
     }
+
+    /// <summary>
+    /// The learning-rate multiplier of a layer's weights and bias: parameters touching a Gaussian visible
+    /// layer learn more slowly, as in pretraining (spec section 1).
+    /// </summary>
+    private float RateScale(DbmNode node) => node.Units is GaussianLayer ? _config.GaussianLearningRateScale : 1f;
 
     /// <summary>Starts the chains from the mean-field posteriors of random training items, sampled.</summary>
     private void InitialiseChains(PreparedInputs train)
