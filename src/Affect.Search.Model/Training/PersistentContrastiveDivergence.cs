@@ -59,10 +59,15 @@ public sealed class PersistentContrastiveDivergence : IDisposable
                 using var batch = new MeanFieldBatch(_dbm, train, order.AsSpan(start, Math.Min(_config.BatchSize, order.Length - start)));
                 Step(batch, rate);
             }
+            var (errorTrain, energyTrain) = Monitor(train, monitorTrain);
+            var (errorHeld, energyHeld) = heldOut is { Count: > 0 } ? Monitor(heldOut, Enumerable.Range(0, Math.Min(heldOut.Count, 500)).ToArray()) : (double.NaN, double.NaN);
             var metrics = new Dictionary<string, double>
             {
-                ["reconstructionErrorTrain"] = ReconstructionError(train, monitorTrain),
-                ["reconstructionErrorHeldOut"] = heldOut is { Count: > 0 } ? ReconstructionError(heldOut, Enumerable.Range(0, Math.Min(heldOut.Count, 500)).ToArray()) : double.NaN,
+                ["reconstructionErrorTrain"] = errorTrain,
+                ["reconstructionErrorHeldOut"] = errorHeld,
+                ["freeEnergyTrain"] = energyTrain,
+                ["freeEnergyHeldOut"] = energyHeld,
+                ["freeEnergyGap"] = energyHeld - energyTrain,
                 ["learningRate"] = rate,
                 ["seconds"] = clock.Elapsed.TotalSeconds,
             };
@@ -208,10 +213,11 @@ public sealed class PersistentContrastiveDivergence : IDisposable
     }
 
     /// <summary>
-    /// Mean squared error per item between each observed visible layer and its reconstruction from its
-    /// first hidden layer after mean-field, summed over visible layers.
+    /// Monitoring figures of some items: the mean squared error per item between each observed visible
+    /// layer and its reconstruction from its first hidden layer after mean-field (summed over visible
+    /// layers), and the mean mean-field free energy.
     /// </summary>
-    private double ReconstructionError(PreparedInputs data, int[] rows)
+    private (double ReconstructionError, double FreeEnergy) Monitor(PreparedInputs data, int[] rows)
     {
         using var batch = new MeanFieldBatch(_dbm, data, rows);
         using var state = _meanField.Run(batch, _config.MeanFieldIterations);
@@ -227,7 +233,7 @@ public sealed class PersistentContrastiveDivergence : IDisposable
             int present = batch.Present(v).Count(p => p);
             total += _backend.SumOfSquaredDifferences(dense, recon) / Math.Max(1, present);
         }
-        return total;
+        return (total, _meanField.FreeEnergy(state, batch).Average());
     }
 
     /// <inheritdoc />
