@@ -15,6 +15,20 @@ public static class ComputeExtensions
     /// <summary>m *= alpha.</summary>
     public static void Scale(this IComputeBackend backend, FloatMatrix matrix, float alpha) => backend.Axpby(0f, matrix, alpha, matrix);
 
+    /// <summary>
+    /// The m, n, k of C = op(A) op(B), after checking that the inner dimensions agree and C is m x n;
+    /// every backend's GEMM validates through this one place.
+    /// </summary>
+    public static (int M, int N, int K) GemmShape(Transpose transposeA, Transpose transposeB, FloatMatrix a, FloatMatrix b, FloatMatrix c)
+    {
+        bool ta = transposeA == Transpose.Yes, tb = transposeB == Transpose.Yes;
+        int m = ta ? a.Cols : a.Rows, k = ta ? a.Rows : a.Cols;
+        int kb = tb ? b.Cols : b.Rows, n = tb ? b.Rows : b.Cols;
+        if (k != kb) throw new ArgumentException($"Gemm: inner dimensions differ ({m}x{k} times {kb}x{n})");
+        RequireShape(c, m, n, "Gemm output");
+        return (m, n, k);
+    }
+
     /// <summary>Checks two shapes agree, naming the operation when they do not.</summary>
     public static void RequireShape(FloatMatrix m, int rows, int cols, string what)
     {

@@ -25,11 +25,17 @@ internal static class DemoCommand
         var evalItems = new Option<int>("--eval-items") { Description = "held-apart items: a quarter are queries, the rest the database", DefaultValueFactory = _ => 800 };
         var seed = new Option<ulong>("--seed") { Description = "seed of the corpus and the model", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "model folder to write", DefaultValueFactory = _ => "models/demo" };
+        var jointEpochs = new Option<int?>("--joint-epochs") { Description = "override the preset's joint PCD epochs (0 = greedy pretraining only)" };
         var json = new Option<bool>("--json") { Description = "print the results as JSON on standard output" };
-        var command = new Command("demo", "train the cpu preset on the synthetic corpus and report cross-modal MAP@20") { items, evalItems, seed, output, json };
+        var command = new Command("demo", "train the cpu preset on the synthetic corpus and report cross-modal MAP@20") { items, evalItems, seed, output, jointEpochs, json };
         command.SetAction(parse =>
         {
             var cfg = Presets.Load("cpu") with { Seed = parse.GetValue(seed) };
+            if (parse.GetValue(jointEpochs) is { } epochs)
+            {
+                if (epochs < 0) throw new ArgumentException("--joint-epochs must be >= 0");
+                cfg = cfg with { JointTraining = cfg.JointTraining with { Epochs = epochs } };
+            }
             int trainCount = parse.GetValue(items), evalCount = parse.GetValue(evalItems);
             if (trainCount < 10 || evalCount < 8) throw new ArgumentException("--items must be at least 10 and --eval-items at least 8");
             var corpus = SyntheticMultimodalCorpus.Generate(cfg, new SyntheticCorpusOptions { Items = trainCount + evalCount, MissingRate = 0.2, Seed = cfg.Seed });

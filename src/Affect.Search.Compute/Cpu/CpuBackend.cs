@@ -67,10 +67,7 @@ public sealed class CpuBackend : IComputeBackend
     public void Gemm(Transpose transposeA, Transpose transposeB, float alpha, FloatMatrix a, FloatMatrix b, float beta, FloatMatrix c)
     {
         bool ta = transposeA == Transpose.Yes, tb = transposeB == Transpose.Yes;
-        int m = ta ? a.Cols : a.Rows, k = ta ? a.Rows : a.Cols;
-        int kb = tb ? b.Cols : b.Rows, n = tb ? b.Rows : b.Cols;
-        if (k != kb) throw new ArgumentException($"Gemm: inner dimensions differ ({m}x{k} times {kb}x{n})");
-        ComputeExtensions.RequireShape(c, m, n, "Gemm output");
+        var (m, n, k) = ComputeExtensions.GemmShape(transposeA, transposeB, a, b, c);
         var (ad, bd, cd) = (Own(a).Data, Own(b).Data, Own(c).Data);
         if (m == 0 || n == 0) return;
         if (k == 0) { Axpby(0f, c, beta, c); return; }
