@@ -16,7 +16,7 @@ PACKAGES=(
   # Later additions go here, e.g.:
   # libfaiss-dev         # approximate nearest-neighbour index
   # g++                  # building native shims
-  # ffmpeg               # decoding audio/video inputs for feature extraction
+  ffmpeg                 # decoding video keyframes and audio tracks (subprocess) for feature extraction
 )
 
 # Benchmark peers, installed only with --bench.
