@@ -25,10 +25,13 @@ public sealed class VisualFeatureSet
         Names = names;
     }
 
-    /// <summary>The standard set with default parameters: hog, lbp, gist, color; dsift, ssim.</summary>
+    /// <summary>
+    /// The standard set with default parameters: frame features lbp, gist, color; descriptors hog, dsift,
+    /// ssim, quantised into bags of words as in the paper.
+    /// </summary>
     public static VisualFeatureSet CreateStandard() => new(
-        new IFrameFeature[] { new HogFeature(), new LbpFeature(), new GistFeature(), new ColorHistogramFeature() },
-        new ILocalDescriptor[] { new DenseSiftDescriptor(), new SelfSimilarityDescriptor() });
+        new IFrameFeature[] { new LbpFeature(), new GistFeature(), new ColorHistogramFeature() },
+        new ILocalDescriptor[] { new HogDescriptor(), new DenseSiftDescriptor(), new SelfSimilarityDescriptor() });
 
     /// <summary>Features computed directly on a frame.</summary>
     public IReadOnlyList<IFrameFeature> FrameFeatures { get; }

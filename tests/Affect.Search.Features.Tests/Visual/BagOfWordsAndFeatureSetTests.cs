@@ -34,9 +34,9 @@ public class BagOfWordsAndFeatureSetTests
     public void StandardSetHasTheSectionSixFeatures()
     {
         var set = VisualFeatureSet.CreateStandard();
-        Assert.Equal(["hog", "lbp", "gist", "color", "dsift", "ssim"], set.Names);
-        Assert.Equal([8100, 944, 512, 128], set.FrameFeatures.Select(f => f.Dimension));
-        Assert.Equal([128, 30], set.Descriptors.Select(d => d.DescriptorLength));
+        Assert.Equal(["lbp", "gist", "color", "hog", "dsift", "ssim"], set.Names);
+        Assert.Equal([944, 512, 128], set.FrameFeatures.Select(f => f.Dimension));
+        Assert.Equal([36, 128, 30], set.Descriptors.Select(d => d.DescriptorLength));
         Assert.Equal("ssim", set.Descriptor("ssim").Name);
         Assert.Throws<KeyNotFoundException>(() => set.Descriptor("mfcc"));
         // Every frame feature fills exactly its declared dimension and rejects other lengths.
@@ -57,7 +57,8 @@ public class BagOfWordsAndFeatureSetTests
         var a = set.SampleDescriptors(frames, 20, new RandomStream(42));
         var b = set.SampleDescriptors(frames, 20, new RandomStream(42));
         var c = set.SampleDescriptors(frames, 20, new RandomStream(43));
-        Assert.Equal(["dsift", "ssim"], a.Keys.OrderBy(k => k));
+        Assert.Equal(["dsift", "hog", "ssim"], a.Keys.OrderBy(k => k));
+        Assert.Equal(60, a["hog"].Count);
         Assert.Equal(60, a["dsift"].Count);
         Assert.Equal(60, a["ssim"].Count);
         for (int i = 0; i < 60; i++) Assert.Equal(a["dsift"][i], b["dsift"][i]);

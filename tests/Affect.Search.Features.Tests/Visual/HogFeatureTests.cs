@@ -80,4 +80,18 @@ public class HogFeatureTests
         Assert.Equal(Extract(hog, image), Extract(new HogFeature(), image));
         Assert.Throws<ArgumentException>(() => hog.Extract(image, new float[hog.Dimension - 1]));
     }
+
+    [Fact]
+    public void HogDescriptorsAreTheNormalisedBlocksOfTheFeature()
+    {
+        var hog = new HogFeature();
+        var frame = TestImages.Texture(96, 80, 3);
+        var whole = new float[hog.Dimension];
+        hog.Extract(frame, whole);
+        var blocks = new List<float[]>();
+        new HogDescriptor(hog).Describe(frame, blocks);
+        Assert.Equal(hog.BlocksPerSide * hog.BlocksPerSide, blocks.Count);
+        Assert.All(blocks, b => Assert.Equal(hog.BlockLength, b.Length));
+        Assert.Equal(whole, blocks.SelectMany(b => b).ToArray());
+    }
 }
