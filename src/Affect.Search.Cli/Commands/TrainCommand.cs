@@ -15,21 +15,28 @@ internal static class TrainCommand
     {
         var preset = new Option<string?>("--preset") { Description = "shipped configuration: cpu, e-mdbm, mdbm, mdbm-cpu (default cpu)" };
         var config = new Option<FileInfo?>("--config") { Description = "a JSON model configuration file instead of a preset" };
-        var synthetic = new Option<bool>("--synthetic") { Description = "train on the seeded synthetic multimodal corpus" };
+        var corpus = new Option<FileInfo?>("--corpus") { Description = "corpus manifest (JSON Lines) of the training items" };
+        var synthetic = new Option<bool>("--synthetic") { Description = "train on the seeded synthetic multimodal corpus instead" };
         var items = new Option<int>("--items") { Description = "synthetic items", DefaultValueFactory = _ => 2000 };
         var missing = new Option<double>("--missing-rate") { Description = "synthetic: probability an item lacks a modality", DefaultValueFactory = _ => 0.2 };
         var seed = new Option<ulong?>("--seed") { Description = "override the configuration's seed" };
         var output = new Option<string>("--out") { Description = "model folder to write", DefaultValueFactory = _ => "models/cpu" };
         var json = new Option<bool>("--json") { Description = "print a JSON summary on standard output" };
-        var command = new Command("train", "train a model (CD-1 pretraining, then PCD) and save it") { preset, config, synthetic, items, missing, seed, output, json };
+        var command = new Command("train", "train a model (CD-1 pretraining, then PCD) and save it") { preset, config, corpus, synthetic, items, missing, seed, output, json };
         command.SetAction(parse =>
         {
-            if (!parse.GetValue(synthetic))
-                throw new ArgumentException("training needs a data source: corpus manifests arrive with the media pipeline; use --synthetic for now");
             var cfg = ModelSource.Resolve(parse.GetValue(preset), parse.GetValue(config), parse.GetValue(seed));
-            var corpus = SyntheticMultimodalCorpus.Generate(cfg, new SyntheticCorpusOptions { Items = parse.GetValue(items), MissingRate = parse.GetValue(missing), Seed = cfg.Seed });
             var folder = parse.GetValue(output)!;
-            var summary = Train(cfg, corpus.Data, folder);
+            MultimodalDataset data;
+            if (parse.GetValue(corpus) is { } manifestFile)
+            {
+                if (parse.GetValue(synthetic)) throw new ArgumentException("give either --corpus or --synthetic, not both");
+                data = CorpusInput.LearnAndFeaturize(manifestFile.FullName, cfg, folder);
+            }
+            else if (parse.GetValue(synthetic))
+                data = SyntheticMultimodalCorpus.Generate(cfg, new SyntheticCorpusOptions { Items = parse.GetValue(items), MissingRate = parse.GetValue(missing), Seed = cfg.Seed }).Data;
+            else throw new ArgumentException("training needs data: --corpus items.jsonl, or --synthetic");
+            var summary = Train(cfg, data, folder);
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(summary, JsonOutput.Options));
             else Console.WriteLine($"model written to {summary.Model} ({summary.Parameters:N0} parameters, {summary.Seconds:F1} s); log {summary.Log}");
             return ExitCodes.Ok;

@@ -1,0 +1,38 @@
+using Affect.Search.Engine.Corpus;
+using Affect.Search.Features.Corpus;
+using Affect.Search.Features.Decoding;
+using Affect.Search.Model.Configuration;
+using Affect.Search.Model.Data;
+using Spectre.Console;
+
+namespace Affect.Search.Cli.Commands;
+
+/// <summary>Reads a manifest and featurizes it with progress on standard error, reporting every bad line and problem there.</summary>
+internal static class CorpusInput
+{
+    /// <summary>The feature space's file inside a model folder.</summary>
+    public const string FeatureSpaceFile = "features.json";
+
+    public static MultimodalDataset LearnAndFeaturize(string manifestPath, DbmConfig config, string modelFolder)
+    {
+        var manifest = ManifestReader.Read(manifestPath);
+        foreach (var error in manifest.Errors) Console.Error.WriteLine($"affect: {manifestPath}: {error}");
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        CorpusReport report = null!;
+        MultimodalDataset data = null!;
+        console.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var extract = ctx.AddTask("learn codebooks, then extract features", maxValue: manifest.Items.Count);
+                var (space, featurized, r) = CorpusFeaturizer.LearnAndFeaturize(manifest, config, new MediaDecoder(),
+                    onProblem: p => console.MarkupLine($"[yellow]{Markup.Escape(p)}[/]"), onProgress: p => extract.Value = p.Done);
+                Directory.CreateDirectory(modelFolder);
+                space.Save(Path.Combine(modelFolder, FeatureSpaceFile));
+                (data, report) = (featurized, r);
+            });
+        foreach (var (id, problem) in report.Problems) Console.Error.WriteLine($"affect: item {id}: {problem}");
+        foreach (var id in report.Dropped) Console.Error.WriteLine($"affect: item {id}: left out, no usable modality");
+        return data;
+    }
+}

@@ -1,0 +1,56 @@
+using Affect.Search.Features.Corpus;
+using Affect.Search.Features.Decoding;
+using Affect.Search.Features.Extraction;
+using Affect.Search.Model.Configuration;
+using Affect.Search.Model.Data;
+
+namespace Affect.Search.Engine.Corpus;
+
+/// <summary>What featurizing a corpus gave, besides the data: refused lines and per-item problems.</summary>
+/// <param name="Items">Items with at least one usable modality, in manifest order.</param>
+/// <param name="BadLines">Manifest lines refused before extraction.</param>
+/// <param name="Problems">Per item: media that could not be decoded, text without known words.</param>
+/// <param name="Dropped">Ids of items left with no usable modality.</param>
+public sealed record CorpusReport(IReadOnlyList<ManifestItem> Items, IReadOnlyList<ManifestError> BadLines,
+    IReadOnlyList<(string Id, string Problem)> Problems, IReadOnlyList<string> Dropped);
+
+/// <summary>
+/// The use case between a manifest and the model: learns the feature space on training items (or reuses
+/// a stored one), extracts the features a model configuration needs, and builds the model's data set.
+/// </summary>
+public static class CorpusFeaturizer
+{
+    /// <summary>The source feature names a configuration reads (e.g. hog, dsift, audio, text).</summary>
+    public static IReadOnlyCollection<string> FeaturesOf(DbmConfig config)
+        => config.Features.SelectMany(f => f.Features.Count > 0 ? f.Features : new List<string> { f.Name }).ToHashSet();
+
+    /// <summary>
+    /// Training input from a manifest: learns the feature space on its items (reporting undecodable media
+    /// through <paramref name="onProblem"/>), then extracts the features <paramref name="config"/> reads.
+    /// </summary>
+    public static (FeatureSpace Space, MultimodalDataset Data, CorpusReport Report) LearnAndFeaturize(Manifest manifest, DbmConfig config,
+        MediaDecoder decoder, FeatureSpaceOptions? options = null, Action<string>? onProblem = null,
+        Action<ExtractionProgress>? onProgress = null, int maxParallelism = 0, CancellationToken cancellation = default)
+    {
+        if (manifest.Items.Count == 0) throw new InvalidDataException($"{manifest.Path}: no usable items");
+        var space = FeatureSpaceLearner.Learn(manifest.Items, decoder, options ?? new FeatureSpaceOptions { Seed = config.Seed }, onProblem, maxParallelism, cancellation);
+        var (data, report) = Featurize(manifest, space, config, decoder, onProgress, maxParallelism, cancellation);
+        if (data.Count == 0) throw new InvalidDataException($"{manifest.Path}: no item has a usable modality");
+        return (space, data, report);
+    }
+
+    /// <summary>Extracts features of a manifest's items with a feature space and builds the data set.</summary>
+    public static (MultimodalDataset Data, CorpusReport Report) Featurize(Manifest manifest, FeatureSpace space, DbmConfig config,
+        MediaDecoder decoder, Action<ExtractionProgress>? onProgress = null, int maxParallelism = 0, CancellationToken cancellation = default)
+    {
+        using var extractor = new FeatureExtractor(space, decoder, FeaturesOf(config));
+        var features = CorpusExtraction.Run(manifest.Items, extractor, maxParallelism, onProgress, cancellation);
+        var problems = features.SelectMany(f => f.Problems.Select(p => (f.Id, p))).ToList();
+        var kept = features.Where(f => !f.IsEmpty).ToList();
+        var keptIds = kept.Select(f => f.Id).ToHashSet();
+        var data = FeatureDataset.Build(kept, extractor.DenseDimensions, space.Vocabulary.Size);
+        var report = new CorpusReport(manifest.Items.Where(i => keptIds.Contains(i.Id)).ToList(), manifest.Errors, problems,
+            features.Where(f => f.IsEmpty).Select(f => f.Id).ToList());
+        return (data, report);
+    }
+}
