@@ -20,6 +20,8 @@ try
         case "rbm":
             var options = RbmBenchmarkOptions.Parse(args[1..]);
             return RbmBenchmark.Run(options);
+        case "features":
+            return FeaturesBenchmark.Run(args[1..]);
         default:
             Console.Error.WriteLine($"unknown benchmark '{args[0]}'");
             Console.Error.WriteLine(Cli.Usage);
@@ -46,7 +48,10 @@ namespace Affect.Search.Benchmarks
                   batch 256) against the same-run OpenBLAS sgemm rate of the step's products, the managed
                   GEMM backend (1024x512) and, with --peers, scikit-learn and PyTorch.
 
-            Options:
+            features [--items N] [--json PATH] [--markdown PATH]
+                  feature extraction items/s on a 10 s 320x240 video with audio, ffmpeg's share, peak memory.
+
+            Options of rbm:
               --json PATH       also write the results as JSON
               --markdown PATH   also write the markdown report (it is always printed to stdout)
               --quick           ~1 s per measurement instead of ~3 s (smoke runs; numbers are noisier)
