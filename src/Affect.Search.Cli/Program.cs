@@ -30,9 +30,15 @@ public static class Program
             Console.Error.WriteLine($"affect: {e.Message}");
             return ExitCodes.BadInput;
         }
-        catch (DllNotFoundException e)
+        catch (Exception e) when (e is DllNotFoundException or InvalidOperationException)
         {
+            // The machine lacks something (OpenBLAS, a CUDA device): say what, without a stack trace.
             Console.Error.WriteLine($"affect: {e.Message}");
+            return ExitCodes.Internal;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"affect: internal error: {e}");
             return ExitCodes.Internal;
         }
     }

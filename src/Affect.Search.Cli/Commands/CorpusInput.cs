@@ -33,6 +33,8 @@ internal static class CorpusInput
             });
         foreach (var (id, problem) in report.Problems) Console.Error.WriteLine($"affect: item {id}: {problem}");
         foreach (var id in report.Dropped) Console.Error.WriteLine($"affect: item {id}: left out, no usable modality");
+        if (report.UnknownWords > 0)
+            Console.Error.WriteLine($"affect: {report.UnknownWords} word occurrences outside the vocabulary, e.g. {string.Join(", ", report.CommonUnknownWords.Take(10))}");
         return data;
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Affect.Search.Compute.Cpu;
 using Affect.Search.Cli.Output;
 using Affect.Search.Model.Data;
 using Affect.Search.Model.Persistence;
@@ -21,8 +20,9 @@ internal static class TrainCommand
         var missing = new Option<double>("--missing-rate") { Description = "synthetic: probability an item lacks a modality", DefaultValueFactory = _ => 0.2 };
         var seed = new Option<ulong?>("--seed") { Description = "override the configuration's seed" };
         var output = new Option<string>("--out") { Description = "model folder to write", DefaultValueFactory = _ => "models/cpu" };
+        var backend = new Option<string?>("--backend") { Description = BackendChoice.Description };
         var json = new Option<bool>("--json") { Description = "print a JSON summary on standard output" };
-        var command = new Command("train", "train a model (CD-1 pretraining, then PCD) and save it") { preset, config, corpus, synthetic, items, missing, seed, output, json };
+        var command = new Command("train", "train a model (CD-1 pretraining, then PCD) and save it") { preset, config, corpus, synthetic, items, missing, seed, output, backend, json };
         command.SetAction(parse =>
         {
             var cfg = ModelSource.Resolve(parse.GetValue(preset), parse.GetValue(config), parse.GetValue(seed));
@@ -36,7 +36,7 @@ internal static class TrainCommand
             else if (parse.GetValue(synthetic))
                 data = SyntheticMultimodalCorpus.Generate(cfg, new SyntheticCorpusOptions { Items = parse.GetValue(items), MissingRate = parse.GetValue(missing), Seed = cfg.Seed }).Data;
             else throw new ArgumentException("training needs data: --corpus items.jsonl, or --synthetic");
-            var summary = Train(cfg, data, folder);
+            var summary = Train(cfg, data, folder, parse.GetValue(backend));
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(summary, JsonOutput.Options));
             else Console.WriteLine($"model written to {summary.Model} ({summary.Parameters:N0} parameters, {summary.Seconds:F1} s); log {summary.Log}");
             return ExitCodes.Ok;
@@ -45,12 +45,12 @@ internal static class TrainCommand
     }
 
     /// <summary>Trains and saves; shared with `affect demo`.</summary>
-    public static TrainSummary Train(Model.Configuration.DbmConfig cfg, MultimodalDataset data, string folder)
+    public static TrainSummary Train(Model.Configuration.DbmConfig cfg, MultimodalDataset data, string folder, string? backendName = null)
     {
         Directory.CreateDirectory(folder);
         var logPath = Path.Combine(folder, "training.jsonl");
         using var logWriter = new StreamWriter(logPath);
-        using var backend = CpuBackend.CreateBest();
+        using var backend = BackendChoice.Create(backendName);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var dbm = new TrainingProgress().Run(new TrainingLog(logWriter), report => DbmTrainer.Train(backend, cfg, data, onEvent: report));
         var modelPath = ModelSource.ModelPath(folder);

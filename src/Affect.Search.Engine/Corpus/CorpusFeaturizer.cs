@@ -11,8 +11,10 @@ namespace Affect.Search.Engine.Corpus;
 /// <param name="BadLines">Manifest lines refused before extraction.</param>
 /// <param name="Problems">Per item: media that could not be decoded, text without known words.</param>
 /// <param name="Dropped">Ids of items left with no usable modality.</param>
+/// <param name="UnknownWords">Occurrences of words outside the vocabulary, over all items.</param>
+/// <param name="CommonUnknownWords">The most frequent of them (up to 20), most frequent first.</param>
 public sealed record CorpusReport(IReadOnlyList<ManifestItem> Items, IReadOnlyList<ManifestError> BadLines,
-    IReadOnlyList<(string Id, string Problem)> Problems, IReadOnlyList<string> Dropped);
+    IReadOnlyList<(string Id, string Problem)> Problems, IReadOnlyList<string> Dropped, int UnknownWords, IReadOnlyList<string> CommonUnknownWords);
 
 /// <summary>
 /// The use case between a manifest and the model: learns the feature space on training items (or reuses
@@ -49,8 +51,10 @@ public static class CorpusFeaturizer
         var kept = features.Where(f => !f.IsEmpty).ToList();
         var keptIds = kept.Select(f => f.Id).ToHashSet();
         var data = FeatureDataset.Build(kept, extractor.DenseDimensions, space.Vocabulary.Size);
+        var unknown = features.Where(f => f.Words is not null).SelectMany(f => f.Words!.UnknownTerms).GroupBy(t => t)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).Take(20).ToList();
         var report = new CorpusReport(manifest.Items.Where(i => keptIds.Contains(i.Id)).ToList(), manifest.Errors, problems,
-            features.Where(f => f.IsEmpty).Select(f => f.Id).ToList());
+            features.Where(f => f.IsEmpty).Select(f => f.Id).ToList(), features.Sum(f => f.Words?.UnknownCount ?? 0), unknown);
         return (data, report);
     }
 }

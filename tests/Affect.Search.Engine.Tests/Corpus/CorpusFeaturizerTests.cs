@@ -100,6 +100,8 @@ public sealed class CorpusFeaturizerTests : IClassFixture<CorpusFeaturizerTests.
         Assert.Contains(r.Problems, p => p.Id == "broken-image" && p.Problem.Contains("broken.png"));
         Assert.Equal(new[] { "broken-only" }, r.Dropped);
         Assert.Contains(r.Items, i => i.Id == "broken-image"); // its text is still usable
+        Assert.Equal(1, r.UnknownWords); // "broken" occurs in one document only, below the vocabulary's minimum
+        Assert.Equal(new[] { "broken" }, r.CommonUnknownWords);
         Assert.Equal(_corpus.Manifest.Items.Count - 1, _corpus.Data.Count);
     }
 
