@@ -1,139 +1,218 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using System.Text;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Affect.Search.Features.Media;
 
 namespace Affect.Search.Features.Decoding;
 
-/// <summary>Settings of <see cref="FfmpegDecoder"/>.</summary>
-public sealed record FfmpegOptions
-{
-    /// <summary>Keyframes sampled per second of video (the paper: 1).</summary>
-    public double FramesPerSecond { get; init; } = 1.0;
-    /// <summary>Cap on keyframes per video, bounding memory for long videos.</summary>
-    public int MaxFrames { get; init; } = 300;
-    /// <summary>Keyframes are scaled to this width (height keeps the aspect ratio, even); null = native size.</summary>
-    public int? FrameWidth { get; init; } = 320;
-    /// <summary>Audio sample rate.</summary>
-    public int SampleRate { get; init; } = AudioClip.StandardSampleRate;
-    /// <summary>Cap on decoded audio, in seconds.</summary>
-    public double MaxAudioSeconds { get; init; } = 600;
-    /// <summary>A decoder process running longer than this is killed.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
-    /// <summary>The ffmpeg program.</summary>
-    public string FfmpegPath { get; init; } = "ffmpeg";
-    /// <summary>The ffprobe program.</summary>
-    public string FfprobePath { get; init; } = "ffprobe";
-}
-
 /// <summary>
-/// Decodes video keyframes (raw RGB) and audio (mono float PCM) with Debian's ffmpeg in subprocesses,
-/// streaming through pipes (no temporary files), with frame and duration caps and a timeout that kills
-/// a hung decoder.
+/// Decodes video keyframes and audio (any container and codec the installed ffmpeg reads) by running ffmpeg and
+/// ffprobe as subprocesses (installed by <c>sudo tools/setup.sh</c>).
+/// <list type="bullet">
+/// <item>Everything streams through pipes: no temporary files. Keyframes come as PAM images (RGBA, each frame
+/// with its own size header) from <c>-vf fps=F,scale=W:H -frames:v MaxFrames -f image2pipe -c:v pam</c>; audio as
+/// mono float32 PCM from <c>-vn -ac 1 -ar SampleRate -t MaxAudioSeconds -f f32le</c>, in a second process.</item>
+/// <item>Memory is bounded by <see cref="FfmpegOptions.MaxFrames"/>, the frame size and
+/// <see cref="FfmpegOptions.MaxAudioSeconds"/>.</item>
+/// <item>Each process is killed (with its children) after <see cref="FfmpegOptions.Timeout"/>, and the decode
+/// fails with "... timed out after N s".</item>
+/// <item>Every failure is a <see cref="MediaDecodeException"/> naming the file, with ffmpeg's last error lines:
+/// a missing or unreadable file, a failing exit status, decoding errors (unless
+/// <see cref="FfmpegOptions.TolerateDecodeErrors"/>), a missing ffmpeg (naming <c>sudo tools/setup.sh</c>).</item>
+/// </list>
+/// Stateless apart from its options, so one instance may serve many threads.
 /// </summary>
-public sealed class FfmpegDecoder(FfmpegOptions? options = null)
+public sealed class FfmpegDecoder
 {
+    /// <summary>Creates a decoder with <paramref name="options"/> (defaults when null).</summary>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public FfmpegDecoder(FfmpegOptions? options = null)
+    {
+        Options = options ?? new FfmpegOptions();
+        Options.Validate();
+    }
+
     /// <summary>The settings in force.</summary>
-    public FfmpegOptions Options { get; } = options ?? new FfmpegOptions();
+    public FfmpegOptions Options { get; }
 
-    /// <summary>Keyframes and audio track of a video; a video without an audio stream gives Audio = null.</summary>
-    public DecodedMedia DecodeVideo(string path)
+    /// <summary>
+    /// Keyframes sampled at <see cref="FfmpegOptions.FramesPerSecond"/> (at most <see cref="FfmpegOptions.MaxFrames"/>,
+    /// scaled to <see cref="FfmpegOptions.FrameWidth"/>) and the audio track, mono at
+    /// <see cref="FfmpegOptions.SampleRate"/>. A file without an audio stream gives Audio = null; one without a video
+    /// stream gives no frames; one with neither is an error.
+    /// </summary>
+    /// <exception cref="MediaDecodeException">The file cannot be decoded; the message names it and says why.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+    public DecodedMedia DecodeVideo(string path, CancellationToken cancellation = default)
     {
-        var probe = Probe(path);
-        var frames = new List<RgbImage>();
-        if (probe.Width > 0 && probe.Height > 0)
+        ArgumentNullException.ThrowIfNull(path);
+        MediaFile.CheckExists(path);
+        var (streams, probeError) = Probe(path, cancellation);
+        if (streams is not { } found)
         {
-            int width = Options.FrameWidth ?? probe.Width;
-            int height = Options.FrameWidth is null ? probe.Height : Math.Max(2, (int)Math.Round(probe.Height * (double)width / probe.Width / 2) * 2);
-            string fps = Options.FramesPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var raw = Run(Options.FfmpegPath, path, "-v", "error", "-nostdin", "-i", path, "-an", "-vf", $"fps={fps},scale={width}:{height}",
-                "-frames:v", Options.MaxFrames.ToString(), "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1");
-            int frameBytes = width * height * 3;
-            for (int o = 0; o + frameBytes <= raw.Length; o += frameBytes) frames.Add(new RgbImage(width, height, raw.AsSpan(o, frameBytes).ToArray()));
-            if (frames.Count == 0) throw new MediaDecodeException($"video '{path}' gave no frames");
+            // ffprobe gives up on some damaged files (a Matroska file cut short) that ffmpeg still partly decodes.
+            if (!Options.TolerateDecodeErrors) throw probeError!;
+            return DecodeWithoutProbe(path, probeError!, cancellation);
         }
-        return new DecodedMedia(frames, probe.HasAudio ? DecodeAudioStream(path) : null);
+        if (!found.Video && !found.Audio) throw new MediaDecodeException($"{path}: contains no video or audio stream");
+        var frames = found.Video ? DecodeFrames(path, Options.FrameWidth, Options.FramesPerSecond, Options.MaxFrames, cancellation) : [];
+        var audio = found.Audio ? DecodeAudioTrack(path, cancellation) : null;
+        return new DecodedMedia(frames, audio);
     }
 
-    /// <summary>The audio of any file ffmpeg reads (OGG, MP3, AAC, FLAC, WAV, a video's track), mono at the configured rate.</summary>
-    public AudioClip DecodeAudio(string path)
+    /// <summary>Tolerant mode after ffprobe failed: keeps whichever of frames and audio ffmpeg can decode.</summary>
+    private DecodedMedia DecodeWithoutProbe(string path, MediaDecodeException probeError, CancellationToken cancellation)
     {
-        var probe = Probe(path);
-        if (!probe.HasAudio) throw new MediaDecodeException($"audio '{path}' has no audio stream");
-        return DecodeAudioStream(path);
+        List<RgbImage> frames = [];
+        AudioClip? audio = null;
+        try { frames = DecodeFrames(path, Options.FrameWidth, Options.FramesPerSecond, Options.MaxFrames, cancellation); }
+        catch (MediaDecodeException e) when (!e.Message.Contains(" timed out after ", StringComparison.Ordinal)) { }
+        try { audio = DecodeAudioTrack(path, cancellation); }
+        catch (MediaDecodeException e) when (!e.Message.Contains(" timed out after ", StringComparison.Ordinal)) { }
+        if (frames.Count == 0 && audio is null) throw probeError;
+        return new DecodedMedia(frames, audio);
     }
 
-    private AudioClip DecodeAudioStream(string path)
+    /// <summary>
+    /// The audio of any file ffmpeg reads (OGG, MP3, AAC/M4A, FLAC, Opus, WAV, a video's sound track), mixed down to
+    /// mono at <see cref="FfmpegOptions.SampleRate"/> and cut at <see cref="FfmpegOptions.MaxAudioSeconds"/>.
+    /// </summary>
+    /// <exception cref="MediaDecodeException">The file cannot be decoded or has no audio stream.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+    public AudioClip DecodeAudio(string path, CancellationToken cancellation = default)
     {
-        var raw = Run(Options.FfmpegPath, path, "-v", "error", "-nostdin", "-i", path, "-vn", "-ac", "1", "-ar", Options.SampleRate.ToString(),
-            "-t", Options.MaxAudioSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "-f", "f32le", "pipe:1");
-        var samples = new float[raw.Length / sizeof(float)];
-        Buffer.BlockCopy(raw, 0, samples, 0, samples.Length * sizeof(float));
-        return new AudioClip(samples, Options.SampleRate);
+        ArgumentNullException.ThrowIfNull(path);
+        MediaFile.CheckExists(path);
+        return DecodeAudioTrack(path, cancellation);
     }
 
-    private sealed record ProbeResult(int Width, int Height, bool HasAudio);
-
-    private ProbeResult Probe(string path)
+    /// <summary>
+    /// The first frame of an image or video at its native size (for still formats the managed
+    /// <see cref="ImageDecoder"/> does not read, such as WebP or TIFF); transparency is blended onto white.
+    /// </summary>
+    /// <exception cref="MediaDecodeException">The file cannot be decoded.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+    public RgbImage DecodeImage(string path, CancellationToken cancellation = default)
     {
-        var json = Run(Options.FfprobePath, path, "-v", "error", "-show_entries", "stream=codec_type,width,height", "-of", "json", path);
+        ArgumentNullException.ThrowIfNull(path);
+        MediaFile.CheckExists(path);
+        var frames = DecodeFrames(path, width: null, framesPerSecond: null, maxFrames: 1, cancellation);
+        return frames[0];
+    }
+
+    private readonly record struct Streams(bool Video, bool Audio);
+
+    /// <summary>Which streams the file has, or (when ffprobe exits with an error) the exception to throw.</summary>
+    private (Streams? Streams, MediaDecodeException? Error) Probe(string path, CancellationToken cancellation)
+    {
+        var result = ToolProcess.Run(Options.FfprobePath,
+            ["-v", "error", "-hide_banner", "-show_entries", "stream=codec_type,width,height", "-of", "json", Url(path)],
+            path, s => new StreamReader(s).ReadToEnd(), Options.Timeout, cancellation);
+        if (result.ExitCode != 0)
+            return (null, new MediaDecodeException($"{path}: ffprobe cannot read the file (exit code {result.ExitCode})" + Reason(path, result.Errors)));
         try
         {
-            using var doc = JsonDocument.Parse(json);
-            int width = 0, height = 0;
-            bool audio = false;
-            if (doc.RootElement.TryGetProperty("streams", out var streams))
+            using var json = JsonDocument.Parse(result.Value);
+            bool video = false, audio = false;
+            if (json.RootElement.TryGetProperty("streams", out var streams) && streams.ValueKind == JsonValueKind.Array)
                 foreach (var s in streams.EnumerateArray())
                 {
-                    var type = s.TryGetProperty("codec_type", out var t) ? t.GetString() : null;
-                    if (type == "audio") audio = true;
-                    if (type == "video" && width == 0 && s.TryGetProperty("width", out var w) && s.TryGetProperty("height", out var h))
-                    {
-                        width = w.GetInt32();
-                        height = h.GetInt32();
-                    }
+                    string? type = s.TryGetProperty("codec_type", out var t) ? t.GetString() : null;
+                    audio |= type == "audio";
+                    video |= type == "video";
                 }
-            if (width == 0 && !audio) throw new MediaDecodeException($"'{path}' has no video or audio stream");
-            return new ProbeResult(width, height, audio);
+            return (new Streams(video, audio), null);
         }
-        catch (JsonException e) { throw new MediaDecodeException($"'{path}': ffprobe gave unreadable output: {e.Message}", e); }
+        catch (JsonException e)
+        {
+            throw new MediaDecodeException($"{path}: ffprobe gave unreadable output: {e.Message}", e);
+        }
     }
 
-    /// <summary>Runs a decoder, returning its standard output; standard error is drained concurrently so neither pipe can fill up and block.</summary>
-    private byte[] Run(string program, string file, params string[] arguments)
+    private List<RgbImage> DecodeFrames(string path, int? width, double? framesPerSecond, int maxFrames, CancellationToken cancellation)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in arguments) start.ArgumentList.Add(a);
-        Process process;
-        try { process = Process.Start(start) ?? throw new MediaDecodeException($"'{file}': {program} did not start"); }
-        catch (Win32Exception e) { throw new MediaDecodeException($"'{file}': {program} is not installed or not on PATH ({e.Message}); run `sudo tools/setup.sh`", e); }
-        using (process)
-        {
-            process.StandardInput.Close();
-            using var output = new MemoryStream();
-            var stdout = process.StandardOutput.BaseStream.CopyToAsync(output);
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(Options.Timeout))
-            {
-                try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-                process.WaitForExit();
-                throw new MediaDecodeException($"'{file}': {Path.GetFileName(program)} timed out after {Options.Timeout.TotalSeconds:0.#} s");
-            }
-            Task.WaitAll(stdout, stderr);
-            if (process.ExitCode != 0)
-            {
-                var lines = stderr.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                var tail = string.Join(" | ", lines.TakeLast(3));
-                throw new MediaDecodeException($"'{file}' cannot be decoded: {Path.GetFileName(program)} exited with {process.ExitCode}" + (tail.Length > 0 ? $": {tail}" : ""));
-            }
-            return output.ToArray();
-        }
+        var filters = new List<string>();
+        if (framesPerSecond is double fps) filters.Add("fps=fps=" + fps.ToString("0.######", CultureInfo.InvariantCulture));
+        if (width is int w) filters.Add($"scale=w={w}:h='max(2,trunc({w}/dar/2)*2)':flags=area");
+        var arguments = new List<string> { "-v", "error", "-nostdin", "-hide_banner", "-i", Url(path), "-an", "-sn", "-dn" };
+        if (filters.Count > 0) arguments.AddRange(["-vf", string.Join(",", filters)]);
+        arguments.AddRange(["-frames:v", maxFrames.ToString(CultureInfo.InvariantCulture), "-f", "image2pipe", "-c:v", "pam", "-pix_fmt", "rgba", "pipe:1"]);
+
+        var result = ToolProcess.Run(Options.FfmpegPath, arguments, path,
+            s => NetpbmStreamReader.ReadAll(s, maxFrames, path), Options.Timeout, cancellation);
+        CheckOutcome(path, result.ExitCode, result.Errors, "decoding video");
+        if (result.Value.Count == 0)
+            throw new MediaDecodeException($"{path}: no video frame could be decoded" + Reason(path, result.Errors));
+        return result.Value;
     }
+
+    private AudioClip DecodeAudioTrack(string path, CancellationToken cancellation)
+    {
+        int rate = Options.SampleRate;
+        // -t cuts to within a frame; the reader's cap (a second more) only guards memory should it not.
+        long capSamples = (long)Math.Min(Math.Ceiling(Options.MaxAudioSeconds * rate) + rate, Array.MaxLength);
+        var arguments = new List<string>
+        {
+            "-v", "error", "-nostdin", "-hide_banner", "-i", Url(path), "-vn", "-sn", "-dn",
+            "-ac", "1", "-ar", rate.ToString(CultureInfo.InvariantCulture),
+            "-t", Options.MaxAudioSeconds.ToString("0.######", CultureInfo.InvariantCulture),
+            "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1",
+        };
+        var result = ToolProcess.Run(Options.FfmpegPath, arguments, path,
+            s => ReadFloats(s, capSamples), Options.Timeout, cancellation);
+        if (result.ExitCode != 0 && result.Errors.Any(e => e.Contains("does not contain any stream", StringComparison.Ordinal)))
+            throw new MediaDecodeException($"{path}: has no audio stream");
+        CheckOutcome(path, result.ExitCode, result.Errors, "decoding audio");
+        return new AudioClip(result.Value, rate);
+    }
+
+    private void CheckOutcome(string path, int exitCode, IReadOnlyList<string> errors, string what)
+    {
+        if (exitCode != 0)
+            throw new MediaDecodeException($"{path}: ffmpeg failed {what} (exit code {exitCode})" + Reason(path, errors));
+        if (errors.Count > 0 && !Options.TolerateDecodeErrors)
+            throw new MediaDecodeException($"{path}: ffmpeg reported errors {what} (damaged or truncated file)" + ToolProcess.Suffix(errors));
+    }
+
+    /// <summary>ffmpeg's last error lines, or a note that the file is empty.</summary>
+    private static string Reason(string path, IReadOnlyList<string> errors)
+    {
+        try
+        {
+            if (new FileInfo(path) is { Exists: true, Length: 0 }) return ": the file is empty";
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return ToolProcess.Suffix(errors);
+    }
+
+    /// <summary>Reads little-endian float32 samples to the end of the stream, keeping at most <paramref name="cap"/>.</summary>
+    private static float[] ReadFloats(Stream stream, long cap)
+    {
+        var samples = new float[(int)Math.Min(cap, 1 << 16)];
+        long filledBytes = 0;
+        var discard = new byte[1 << 16];
+        while (true)
+        {
+            if (filledBytes == (long)samples.Length * 4 && samples.Length < cap)
+                Array.Resize(ref samples, (int)Math.Min(cap, (long)samples.Length * 2));
+            var free = MemoryMarshal.AsBytes(samples.AsSpan())[(int)filledBytes..];
+            int n = free.Length > 0 ? stream.Read(free) : stream.Read(discard);
+            if (n == 0) break;
+            if (free.Length > 0) filledBytes += n;
+        }
+        int count = (int)(filledBytes / 4);
+        Array.Resize(ref samples, count);
+        for (int i = 0; i < count; i++)
+        {
+            float v = samples[i];
+            if (!BitConverter.IsLittleEndian) v = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReverseEndianness(BitConverter.SingleToInt32Bits(v)));
+            samples[i] = float.IsFinite(v) ? Math.Clamp(v, -1f, 1f) : 0f;
+        }
+        return samples;
+    }
+
+    /// <summary>The input as a file: URL, so a name starting with '-' or containing ':' is never read as an option or protocol.</summary>
+    private static string Url(string path) => "file:" + Path.GetFullPath(path);
 }
