@@ -24,7 +24,7 @@ public static class CorpusFeaturizer
 {
     /// <summary>The source feature names a configuration reads (e.g. hog, dsift, audio, text).</summary>
     public static IReadOnlyCollection<string> FeaturesOf(DbmConfig config)
-        => config.Features.SelectMany(f => f.Features.Count > 0 ? f.Features : new List<string> { f.Name }).ToHashSet();
+        => config.Features.SelectMany(f => f.Sources).ToHashSet();
 
     /// <summary>
     /// Training input from a manifest: learns the feature space on its items (reporting undecodable media

@@ -35,7 +35,7 @@ public sealed class CrossModalEvaluation
         if (view == "full") return data;
         var keep = _dbm.Config.Modalities
             .Where(m => view.Contains(char.ToUpperInvariant(m.Name[0])))
-            .SelectMany(m => m.Features.SelectMany(f => f.Features.Count > 0 ? f.Features : new List<string> { f.Name }))
+            .SelectMany(m => m.Features.SelectMany(f => f.Sources))
             .ToArray();
         if (keep.Length == 0) throw new ArgumentException($"view '{view}' keeps no modality of the model ({string.Join(", ", _dbm.Config.Modalities.Select(m => m.Name))})");
         return data.Only(keep);

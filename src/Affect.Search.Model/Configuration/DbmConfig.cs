@@ -128,6 +128,10 @@ public sealed record FeatureConfig
     public List<string> Features { get; init; } = new();
     /// <summary>Document length M for Replicated Softmax.</summary>
     public float DocumentLength { get; init; } = ReplicatedSoftmaxLayer.DefaultDocumentLength;
+
+    /// <summary>The source feature names this visible layer reads: <see cref="Features"/>, or its own name.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Sources => Features.Count > 0 ? Features : new[] { Name };
 }
 
 /// <summary>Greedy pretraining hyper-parameters (CD-k per RBM).</summary>

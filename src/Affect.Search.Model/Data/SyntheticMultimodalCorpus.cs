@@ -81,8 +81,7 @@ public sealed class SyntheticMultimodalCorpus
         {
             foreach (var f in m.Features)
             {
-                var sources = f.Features.Count > 0 ? f.Features : new List<string> { f.Name };
-                foreach (var source in sources)
+                foreach (var source in f.Sources)
                 {
                     features[source] = f.Visible == UnitKind.ReplicatedSoftmax
                         ? Documents(classes, classWords, f.Features.Count > 0 || f.InputSize == 0 ? options.Vocabulary : f.InputSize, options, random)

@@ -98,11 +98,7 @@ public sealed class MultimodalDbm : IDisposable
     }
 
     /// <summary>The raw (source) feature names a visible layer reads: its own name, or the features it concatenates.</summary>
-    public IReadOnlyList<string> SourcesOf(DbmNode visible)
-    {
-        var f = Config.Features.First(x => x.Name == visible.Feature);
-        return f.Features.Count > 0 ? f.Features : new[] { f.Name };
-    }
+    public IReadOnlyList<string> SourcesOf(DbmNode visible) => Config.Features.First(x => x.Name == visible.Feature).Sources;
 
     /// <summary>
     /// Raw data for each visible layer: source features concatenated where configured, present only where

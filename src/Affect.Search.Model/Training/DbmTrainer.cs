@@ -33,8 +33,7 @@ public static class DbmTrainer
         var sizes = new Dictionary<string, int>();
         foreach (var f in config.Features)
         {
-            var sources = f.Features.Count > 0 ? f.Features : new List<string> { f.Name };
-            if (sources.All(data.Features.ContainsKey)) sizes[f.Name] = sources.Sum(s => data.Features[s].Dimension);
+            if (f.Sources.All(data.Features.ContainsKey)) sizes[f.Name] = f.Sources.Sum(s => data.Features[s].Dimension);
         }
         var dbm = MultimodalDbm.Create(backend, config.WithInputSizes(sizes));
         try
