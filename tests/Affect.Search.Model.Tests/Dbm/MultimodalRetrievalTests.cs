@@ -31,9 +31,7 @@ public sealed class MultimodalRetrievalTests : IClassFixture<MultimodalRetrieval
         {
             Backend = new CpuBackend();
             var config = Presets.Load("cpu");
-            Train = SyntheticMultimodalCorpus.Generate(config, new SyntheticCorpusOptions { Items = 1500, Seed = 11, MissingRate = 0.2 });
-            Test = SyntheticMultimodalCorpus.Generate(config, new SyntheticCorpusOptions { Items = 600, Seed = 11 + 1000 });
-            // The test set must share the training set's class prototypes: regenerate both from one draw.
+            // Training and test items come from one draw so that they share the class prototypes.
             var all = SyntheticMultimodalCorpus.Generate(config, new SyntheticCorpusOptions { Items = 2100, Seed = 11, MissingRate = 0 });
             var trainRows = Enumerable.Range(0, 1500).ToArray();
             var testRows = Enumerable.Range(1500, 600).ToArray();
@@ -46,8 +44,6 @@ public sealed class MultimodalRetrievalTests : IClassFixture<MultimodalRetrieval
         }
 
         public CpuBackend Backend { get; }
-        public SyntheticMultimodalCorpus Train { get; }
-        public SyntheticMultimodalCorpus Test { get; }
         public MultimodalDataset TrainData { get; }
         public MultimodalDataset TestData { get; }
         public int[] TestClasses { get; }
