@@ -13,9 +13,9 @@ set -euo pipefail
 # System packages required by the project (one per line, with the reason).
 PACKAGES=(
   libopenblas0-pthread   # BLAS (sgemm) loaded at run time by the DBM training/inference code
-  # Later additions go here, e.g.:
-  # libfaiss-dev         # approximate nearest-neighbour index
-  # g++                  # building native shims
+  libfaiss-dev           # Faiss static library + headers behind the native ANN shim (src/Affect.Search.Index/native)
+  libopenblas-dev        # link-time BLAS/LAPACK for that shim
+  g++                    # compiles the shim during the build
   ffmpeg                 # decoding video keyframes and audio tracks (subprocess) for feature extraction
 )
 

@@ -13,6 +13,11 @@ public static class Program
             TrainCommand.Create(),
             DemoCommand.Create(),
             ModelInfoCommand.Create(),
+            IndexCommand.Create(),
+            SearchCommand.Create(),
+            DescribeCommand.Create(),
+            DeleteCommand.Create(),
+            InfoCommand.Create(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -1,3 +1,4 @@
+using Affect.Search.Engine;
 using Affect.Search.Engine.Corpus;
 using Affect.Search.Features.Corpus;
 using Affect.Search.Features.Decoding;
@@ -10,9 +11,6 @@ namespace Affect.Search.Cli.Commands;
 /// <summary>Reads a manifest and featurizes it with progress on standard error, reporting every bad line and problem there.</summary>
 internal static class CorpusInput
 {
-    /// <summary>The feature space's file inside a model folder.</summary>
-    public const string FeatureSpaceFile = "features.json";
-
     public static MultimodalDataset LearnAndFeaturize(string manifestPath, DbmConfig config, string modelFolder)
     {
         var manifest = ManifestReader.Read(manifestPath);
@@ -28,7 +26,7 @@ internal static class CorpusInput
                 var (space, featurized, r) = CorpusFeaturizer.LearnAndFeaturize(manifest, config, new MediaDecoder(),
                     onProblem: p => console.MarkupLine($"[yellow]{Markup.Escape(p)}[/]"), onProgress: p => extract.Value = p.Done);
                 Directory.CreateDirectory(modelFolder);
-                space.Save(Path.Combine(modelFolder, FeatureSpaceFile));
+                space.Save(Path.Combine(modelFolder, ModelFolder.FeatureSpaceFileName));
                 (data, report) = (featurized, r);
             });
         foreach (var (id, problem) in report.Problems) Console.Error.WriteLine($"affect: item {id}: {problem}");

@@ -1,3 +1,4 @@
+using Affect.Search.Engine;
 using System.CommandLine;
 using System.Text.Json;
 using Affect.Search.Cli.Output;
@@ -15,7 +16,7 @@ internal static class ModelInfoCommand
         var command = new Command("model-info", "describe a model file") { model, json };
         command.SetAction(parse =>
         {
-            var path = ModelSource.ModelPath(parse.GetValue(model)!);
+            var path = ModelFolder.ModelPath(parse.GetValue(model)!);
             if (!File.Exists(path)) throw new FileNotFoundException($"no model file at {path}");
             var info = ModelFile.ReadInfo(path);
             var summary = new

@@ -13,8 +13,4 @@ internal static class ModelSource
             : Presets.Load(preset ?? "cpu");
         return seed is { } s ? resolved with { Seed = s } : resolved;
     }
-
-    /// <summary>The model file inside a model folder (or the file itself).</summary>
-    public static string ModelPath(string pathOrFolder)
-        => Directory.Exists(pathOrFolder) || !Path.HasExtension(pathOrFolder) ? Path.Combine(pathOrFolder, "model.afdbm") : pathOrFolder;
 }

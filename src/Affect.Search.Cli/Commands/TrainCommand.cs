@@ -1,3 +1,4 @@
+using Affect.Search.Engine;
 using System.CommandLine;
 using System.Text.Json;
 using Affect.Search.Cli.Output;
@@ -53,7 +54,7 @@ internal static class TrainCommand
         using var backend = BackendChoice.Create(backendName);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var dbm = new TrainingProgress().Run(new TrainingLog(logWriter), report => DbmTrainer.Train(backend, cfg, data, onEvent: report));
-        var modelPath = ModelSource.ModelPath(folder);
+        var modelPath = ModelFolder.ModelPath(folder);
         ModelFile.Save(dbm, modelPath, new Dictionary<string, string> { ["preset"] = cfg.Name, ["backend"] = backend.Name });
         return new TrainSummary(modelPath, logPath, cfg.Name, backend.Name, data.Count, dbm.ParameterCount, dbm.EmbeddingSize, ModelFile.Identity(dbm), clock.Elapsed.TotalSeconds);
     }

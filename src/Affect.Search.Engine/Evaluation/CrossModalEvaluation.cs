@@ -1,6 +1,6 @@
+using Affect.Search.Engine.Embedding;
 using Affect.Search.Model.Data;
 using Affect.Search.Model.Dbm;
-using Affect.Search.Model.Inference;
 
 namespace Affect.Search.Engine.Evaluation;
 
@@ -19,27 +19,10 @@ public sealed record CrossModalResult(string Query, string Database, double MapA
 /// </summary>
 public sealed class CrossModalEvaluation
 {
-    private readonly MultimodalDbm _dbm;
-    private readonly MeanFieldInference _inference;
+    private readonly JointEmbedder _embedder;
 
     /// <summary>Evaluates <paramref name="dbm"/>.</summary>
-    public CrossModalEvaluation(MultimodalDbm dbm)
-    {
-        _dbm = dbm;
-        _inference = new MeanFieldInference(dbm);
-    }
-
-    /// <summary>The view of a data set that keeps only the modalities whose letters are in <paramref name="view"/> ("full" keeps all).</summary>
-    public MultimodalDataset View(MultimodalDataset data, string view)
-    {
-        if (view == "full") return data;
-        var keep = _dbm.Config.Modalities
-            .Where(m => view.Contains(char.ToUpperInvariant(m.Name[0])))
-            .SelectMany(m => m.Features.SelectMany(f => f.Sources))
-            .ToArray();
-        if (keep.Length == 0) throw new ArgumentException($"view '{view}' keeps no modality of the model ({string.Join(", ", _dbm.Config.Modalities.Select(m => m.Name))})");
-        return data.Only(keep);
-    }
+    public CrossModalEvaluation(MultimodalDbm dbm) => _embedder = new JointEmbedder(dbm);
 
     /// <summary>MAP@20 for every (query view, database view) pair.</summary>
     public IReadOnlyList<CrossModalResult> Run(MultimodalDataset queries, IReadOnlyList<IReadOnlySet<string>> queryLabels,
@@ -47,12 +30,12 @@ public sealed class CrossModalEvaluation
         IEnumerable<string> queryViews, IEnumerable<string> databaseViews)
     {
         var results = new List<CrossModalResult>();
-        var databases = databaseViews.ToDictionary(v => v, v => new CosineRanking(_inference.Infer(View(references, v)).Joint, _dbm.EmbeddingSize));
+        var databases = databaseViews.ToDictionary(v => v, v => new CosineRanking(_embedder.Embed(references, v), _embedder.Dimension));
         double random = queryLabels.Count == 0 ? 0 : queryLabels.Average(labels =>
             RetrievalMetrics.ExpectedRandomAveragePrecisionAt20(referenceLabels.Count, referenceLabels.Count(l => l.Overlaps(labels))));
         foreach (var q in queryViews)
         {
-            var embedded = _inference.Infer(View(queries, q)).Joint;
+            var embedded = _embedder.Embed(queries, q);
             foreach (var (db, ranking) in databases)
                 results.Add(new CrossModalResult(q, db, ranking.MeanAveragePrecisionAt20(embedded, queryLabels, referenceLabels), random, queryLabels.Count));
         }

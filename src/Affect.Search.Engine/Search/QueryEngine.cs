@@ -1,0 +1,177 @@
+using Affect.Search.Engine.Corpus;
+using Affect.Search.Features.Corpus;
+using Affect.Search.Features.Decoding;
+using Affect.Search.Features.Extraction;
+using Affect.Search.Index;
+using Affect.Search.Model.Inference;
+
+namespace Affect.Search.Engine.Search;
+
+/// <summary>
+/// Answers text, image, audio, video and multimodal queries against an index: the query's features go
+/// through the model, mean-field inference fills in its missing modalities (spec section 4), and the
+/// joint representation is ranked by cosine similarity against the chosen database view. Optionally fuses
+/// with BM25 over the items' text (reciprocal rank fusion). Thread-safe.
+/// </summary>
+public sealed class QueryEngine
+{
+    private readonly ModelFolder _model;
+    private readonly MultimodalIndex _index;
+    private readonly MediaDecoder _decoder = new();
+
+    /// <summary>Queries <paramref name="index"/> with <paramref name="model"/>; refuses an index built with another model.</summary>
+    public QueryEngine(ModelFolder model, MultimodalIndex index)
+    {
+        index.Identity.Require(model.Identity, index.Folder);
+        _model = model;
+        _index = index;
+    }
+
+    /// <summary>The index searched.</summary>
+    public MultimodalIndex Index => _index;
+
+    /// <summary>Answers one query; a query that cannot be answered throws <see cref="QueryException"/>.</summary>
+    public SearchResponse Search(Query query, SearchOptions? options = null)
+    {
+        var answers = SearchBatch([query], options);
+        return answers[0].Response ?? throw new QueryException(answers[0].Error!);
+    }
+
+    /// <summary>
+    /// Answers many queries with one inference and one vector search; each query gets a response, or the
+    /// error that stopped it (the others go on).
+    /// </summary>
+    public IReadOnlyList<(SearchResponse? Response, string? Error)> SearchBatch(IReadOnlyList<Query> queries, SearchOptions? options = null)
+    {
+        options ??= new SearchOptions();
+        if (options.K <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"k must be positive (got {options.K})");
+        if (options.Offset < 0) throw new ArgumentOutOfRangeException(nameof(options), $"offset must not be negative (got {options.Offset})");
+        var database = IndexViews.Parse(options.Database);
+        var embedded = Embed(queries, allowTextless: options.Hybrid, reconstruct: false);
+        var rows = embedded.Where(e => e.Error is null && e.Row >= 0).ToList();
+        int depth = options.Hybrid ? Math.Max(options.FusionDepth, options.Offset + options.K) : options.K;
+        int offset = options.Hybrid ? 0 : options.Offset;
+        var vectorHits = rows.Count == 0 ? [] : _index.SearchVectors(database, Rows(rows[0].Joint!, rows.Select(r => r.Row)), depth, offset, options.Filter);
+        var answers = new List<(SearchResponse?, string?)>();
+        int next = 0;
+        for (int q = 0; q < queries.Count; q++)
+        {
+            var e = embedded[q];
+            if (e.Error is not null) { answers.Add((null, e.Error)); continue; }
+            IReadOnlyList<ItemHit> vector = e.Row >= 0 ? vectorHits[next++] : [];
+            IReadOnlyList<SearchResult> results;
+            if (!options.Hybrid)
+                results = vector.Select((h, i) => Result(options.Offset + i + 1, h.Item, h.Score, null)).ToList();
+            else
+            {
+                var text = string.IsNullOrWhiteSpace(queries[q].Text) ? [] : _index.SearchText(queries[q].Text!, depth, options.Filter);
+                results = Fuse(vector, text, options);
+            }
+            answers.Add((new SearchResponse(queries[q], database, e.Modalities, results, e.Warnings), null));
+        }
+        return answers;
+    }
+
+    /// <summary>
+    /// Video-to-text lookup: for a query without text, the nearest items of the T view (items represented
+    /// by their text alone) and the words the model infers for the missing text, most probable first.
+    /// </summary>
+    public DescribeResponse Describe(Query query, int k = 10, int words = 10)
+    {
+        if (k <= 0 || words < 0) throw new ArgumentOutOfRangeException(nameof(k), "k must be positive and words not negative");
+        var e = Embed([query], allowTextless: false, reconstruct: true)[0];
+        if (e.Error is not null) throw new QueryException(e.Error);
+        var hits = _index.SearchVectors("T", e.Joint!.AsSpan(0, _model.Embedder.Dimension), k)[0];
+        var vocabulary = _model.Features.Vocabulary;
+        var distribution = e.Words!;
+        var top = Enumerable.Range(0, distribution.Length).OrderByDescending(i => distribution[i]).ThenBy(i => i).Take(words)
+            .Select(i => new InferredWord(vocabulary.Term(i), distribution[i])).ToList();
+        return new DescribeResponse(query, e.Modalities, top, hits.Select((h, i) => Result(i + 1, h.Item, h.Score, null)).ToList(), e.Warnings);
+    }
+
+    private sealed record Embedded(int Row, string Modalities, float[]? Joint, float[]? Words, IReadOnlyList<string> Warnings, string? Error);
+
+    /// <summary>
+    /// Features and joint embeddings of the queries, all rows of one data set so inference runs once.
+    /// Row is -1 for a text query whose words are all unknown when <paramref name="allowTextless"/> (BM25 may still answer it).
+    /// </summary>
+    private List<Embedded> Embed(IReadOnlyList<Query> queries, bool allowTextless, bool reconstruct)
+    {
+        var config = _model.Model.Config;
+        using var extractor = new FeatureExtractor(_model.Features, _decoder, CorpusFeaturizer.FeaturesOf(config));
+        var features = new List<ItemFeatures>();
+        var pending = new List<(int Query, List<string> Warnings)>();
+        var result = new Embedded?[queries.Count];
+        for (int q = 0; q < queries.Count; q++)
+        {
+            var query = queries[q];
+            if (query.IsEmpty) { result[q] = Failed($"query {query.Id}: empty (give text, an image, audio or a video)"); continue; }
+            string? missing = new[] { ("image", query.Image), ("audio", query.Audio), ("video", query.Video) }
+                .Where(f => f.Item2 is not null && !File.Exists(f.Item2)).Select(f => $"{f.Item1} file '{f.Item2}' does not exist").FirstOrDefault();
+            if (missing is not null) { result[q] = Failed($"query {query.Id}: {missing}"); continue; }
+            var item = new ManifestItem(query.Id, string.IsNullOrWhiteSpace(query.Text) ? null : query.Text, Full(query.Image), Full(query.Audio), Full(query.Video),
+                new Dictionary<string, IReadOnlyList<string>>(), null, 0);
+            var f = extractor.Extract(item);
+            // The extractor words text problems "text has ..."; anything else is a media file that failed to decode.
+            var mediaProblems = f.Problems.Where(p => !p.StartsWith("text ", StringComparison.Ordinal)).ToList();
+            if (mediaProblems.Count > 0) { result[q] = Failed($"query {query.Id}: {string.Join("; ", mediaProblems)}"); continue; }
+            var warnings = f.Problems.Where(p => p.StartsWith("text ", StringComparison.Ordinal)).Select(p => $"query {p}; the text is left out of the embedding").ToList();
+            if (f.Words is { UnknownCount: > 0 } w)
+                warnings.Add($"query words outside the vocabulary ignored: {string.Join(", ", w.UnknownTerms.Distinct().Take(10))}");
+            if (f.IsEmpty)
+            {
+                if (allowTextless && item.Text is not null) { result[q] = new Embedded(-1, "", null, null, warnings, null); continue; }
+                result[q] = Failed($"query {query.Id}: nothing usable: {string.Join("; ", f.Problems.DefaultIfEmpty("no modality the model reads"))}");
+                continue;
+            }
+            pending.Add((q, warnings));
+            features.Add(f);
+        }
+        if (features.Count > 0)
+        {
+            var data = FeatureDataset.Build(features, extractor.DenseDimensions, _model.Features.Vocabulary.Size);
+            var inferred = _model.Embedder.Inference.Infer(data, new InferenceOptions { Reconstruct = reconstruct });
+            int vocabulary = _model.Features.Vocabulary.Size;
+            for (int i = 0; i < pending.Count; i++)
+            {
+                var (q, warnings) = pending[i];
+                float[]? words = reconstruct && inferred.Reconstructions.TryGetValue(FeatureDataset.TextFeature, out var r)
+                    ? r.AsSpan(i * vocabulary, vocabulary).ToArray() : null;
+                result[q] = new Embedded(i, _model.Embedder.ModalitiesOf(data, i), inferred.Joint, words, warnings, null);
+            }
+        }
+        return result.Select(r => r!).ToList();
+
+        static Embedded Failed(string error) => new(-1, "", null, null, [], error);
+        static string? Full(string? path) => path is null ? null : Path.GetFullPath(path);
+    }
+
+    private float[] Rows(float[] joint, IEnumerable<int> rows)
+    {
+        int d = _model.Embedder.Dimension;
+        return rows.SelectMany(r => joint.AsSpan(r * d, d).ToArray()).ToArray();
+    }
+
+    /// <summary>Reciprocal rank fusion of the joint-space and BM25 rankings, then the requested page.</summary>
+    private static IReadOnlyList<SearchResult> Fuse(IReadOnlyList<ItemHit> vector, IReadOnlyList<ItemHit> text, SearchOptions options)
+    {
+        var fused = new Dictionary<string, (IndexedItem Item, double Score, int? VRank, float? VScore, int? TRank, float? TScore)>();
+        for (int i = 0; i < vector.Count; i++)
+            fused[vector[i].Item.Id] = (vector[i].Item, 1.0 / (options.RrfK + i + 1), i + 1, vector[i].Score, null, null);
+        for (int i = 0; i < text.Count; i++)
+        {
+            var hit = text[i];
+            double add = 1.0 / (options.RrfK + i + 1);
+            fused[hit.Item.Id] = fused.TryGetValue(hit.Item.Id, out var f)
+                ? f with { Score = f.Score + add, TRank = i + 1, TScore = hit.Score }
+                : (hit.Item, add, null, null, i + 1, hit.Score);
+        }
+        return fused.Values.OrderByDescending(f => f.Score).ThenBy(f => f.Item.Id, StringComparer.Ordinal)
+            .Skip(options.Offset).Take(options.K)
+            .Select((f, i) => Result(options.Offset + i + 1, f.Item, (float)f.Score, new Explanation(f.VRank, f.VScore, f.TRank, f.TScore)))
+            .ToList();
+    }
+
+    private static SearchResult Result(int rank, IndexedItem item, float score, Explanation? explain)
+        => new(rank, item.Id, score, item.Text, item.Labels, item.Modalities, explain);
+}

@@ -1,0 +1,39 @@
+namespace Affect.Search.Index;
+
+/// <summary>
+/// The files of an index folder: <c>store.sqlite</c> (items, embeddings, generations: the commit point),
+/// <c>text/</c> (the Lucene index), <c>vectors/&lt;view&gt;.g&lt;generation&gt;.faiss</c> (one Faiss file per view, rewritten
+/// only by a generation that changes the view) and <c>write.lock</c> (held by the one writer).
+/// </summary>
+public sealed class IndexLayout(string folder)
+{
+    /// <summary>The index folder.</summary>
+    public string Folder { get; } = Path.GetFullPath(folder);
+
+    /// <summary>The SQLite store.</summary>
+    public string Store => Path.Combine(Folder, "store.sqlite");
+
+    /// <summary>The Lucene text index folder.</summary>
+    public string Text => Path.Combine(Folder, "text");
+
+    /// <summary>The vector files' folder.</summary>
+    public string Vectors => Path.Combine(Folder, "vectors");
+
+    /// <summary>The writer's lock file.</summary>
+    public string WriteLock => Path.Combine(Folder, "write.lock");
+
+    /// <summary>The vector file of <paramref name="view"/> written by <paramref name="generation"/>.</summary>
+    public static string VectorFileName(string view, long generation) => $"{view}.g{generation}.faiss";
+
+    /// <summary>The generation that wrote a vector file, or null for a name that is not one.</summary>
+    public static long? GenerationOfVectorFile(string fileName)
+    {
+        var stem = Path.GetFileNameWithoutExtension(fileName.EndsWith(".tmp") ? fileName[..^4] : fileName);
+        int g = stem.LastIndexOf(".g", StringComparison.Ordinal);
+        return g > 0 && long.TryParse(stem[(g + 2)..], out var generation) ? generation : null;
+    }
+
+    /// <summary>Bytes on disk of the whole folder.</summary>
+    public long Bytes() => Directory.Exists(Folder)
+        ? new DirectoryInfo(Folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.En;
+using Lucene.Net.Analysis.TokenAttributes;
+using Lucene.Net.Index;
+using Lucene.Net.Util;
+
+namespace Affect.Search.Index.Text;
+
+/// <summary>
+/// What the text index's writer and reader must agree on: field names, the commit user-data key and the
+/// analysis. Analysis matches the Features project's TextAnalyzer (EnglishAnalyzer, LUCENE_48) without
+/// referencing it, so indexed and query terms are the terms the rest of the engine sees.
+/// </summary>
+internal static class TextIndexSchema
+{
+    /// <summary>Item id: indexed untokenised and stored, plus sorted doc values for the tie-break sort.</summary>
+    public const string IdField = "id";
+
+    /// <summary>The analysed text.</summary>
+    public const string TextField = "text";
+
+    /// <summary>Commit user-data key holding the engine generation the commit belongs to.</summary>
+    public const string GenerationKey = "generation";
+
+    public const LuceneVersion Version = LuceneVersion.LUCENE_48;
+
+    public static Analyzer CreateAnalyzer() => new EnglishAnalyzer(Version);
+
+    /// <summary>Analysed terms of <paramref name="text"/> in order, repeats kept.</summary>
+    public static List<string> Analyze(Analyzer analyzer, string? text)
+    {
+        var terms = new List<string>();
+        if (string.IsNullOrWhiteSpace(text)) return terms;
+        using var reader = new StringReader(text);
+        var stream = analyzer.GetTokenStream(TextField, reader);
+        try
+        {
+            var term = stream.AddAttribute<ICharTermAttribute>();
+            stream.Reset();
+            while (stream.IncrementToken()) terms.Add(term.ToString());
+            stream.End();
+        }
+        finally
+        {
+            stream.Dispose(); // Close(): the analyzer's per-thread components stay reusable.
+        }
+        return terms;
+    }
+
+    /// <summary>
+    /// The commits of <paramref name="directory"/>, oldest first; empty when it holds none. Looks for a
+    /// segments_N file rather than using DirectoryReader.IndexExists, which also answers true for a lone
+    /// segments.gen, as rolling back to generation 0 leaves behind.
+    /// </summary>
+    public static IList<IndexCommit> ListCommits(Lucene.Net.Store.Directory directory) =>
+        SegmentInfos.GetLastCommitGeneration(directory.ListAll()) >= 0 ? DirectoryReader.ListCommits(directory) : [];
+
+    /// <summary>The engine generation recorded in a commit, or null when the commit carries none.</summary>
+    public static long? GenerationOf(IndexCommit commit) =>
+        commit.UserData is { } data
+        && data.TryGetValue(GenerationKey, out var value)
+        && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var generation)
+            ? generation
+            : null;
+
+    /// <summary>
+    /// The newest commit of <paramref name="commits"/> (oldest first, as Lucene lists them) recorded with
+    /// <paramref name="generation"/>; throws <see cref="InvalidDataException"/> naming the directory, the
+    /// generation and the generations that do exist when there is none.
+    /// </summary>
+    public static IndexCommit FindCommit(IList<IndexCommit> commits, string directory, long generation)
+    {
+        for (int i = commits.Count - 1; i >= 0; i--)
+            if (GenerationOf(commits[i]) == generation) return commits[i];
+        var present = commits.Count == 0
+            ? "none"
+            : string.Join(", ", commits.Select(c => GenerationOf(c)?.ToString(CultureInfo.InvariantCulture) ?? "?"));
+        throw new InvalidDataException(
+            $"Text index '{directory}' has no commit for generation {generation} (generations present: {present}).");
+    }
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Affect.Search.Tests.Shared;
+
+/// <summary>
+/// A small labelled multimodal corpus made with ffmpeg for end-to-end tests: three classes, each with its
+/// own picture source (visual texture), sound and words, and every modality combination (video with text,
+/// image with text, video without text, sound only, text only), plus a broken image. Shared by the engine
+/// and command-line tests (linked into both projects).
+/// </summary>
+public sealed class EmotionTestCorpus : IDisposable
+{
+    /// <summary>Class name, lavfi picture source, lavfi sound source and words.</summary>
+    public static readonly (string Name, string Picture, string Sound, string[] Words)[] Classes =
+    [
+        ("joy", "testsrc=size=96x72:rate=5", "sine=frequency=400", ["sunny", "happy", "bright", "laugh", "smile"]),
+        ("calm", "mandelbrot=size=96x72:rate=5", "anoisesrc=color=pink:amplitude=0.3", ["forest", "quiet", "gentle", "breeze", "rest"]),
+        ("fear", "cellauto=size=96x72:rate=5:rule=110", "sine=frequency=2500", ["storm", "dark", "scream", "thunder", "panic"]),
+    ];
+
+    /// <summary>Creates the corpus in a new temporary folder.</summary>
+    public EmotionTestCorpus()
+    {
+        Folder = Directory.CreateTempSubdirectory("affect-emotion-corpus-").FullName;
+        var random = new Random(11);
+        var lines = new List<string>();
+        foreach (var (name, picture, sound, words) in Classes)
+        {
+            Ffmpeg("-f", "lavfi", "-i", $"{picture}:duration=2", "-f", "lavfi", "-i", $"{sound}:duration=2",
+                "-shortest", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", Path.Combine(Folder, $"{name}.mp4"));
+            Ffmpeg("-f", "lavfi", "-i", picture, "-frames:v", "1", Path.Combine(Folder, $"{name}.png"));
+            Ffmpeg("-f", "lavfi", "-i", $"{sound}:duration=1", "-c:a", "libvorbis", Path.Combine(Folder, $"{name}.ogg"));
+            string Text() => string.Join(" ", Enumerable.Range(0, 4).Select(_ => words[random.Next(words.Length)])) + " " + new[] { "today", "again", "here" }[random.Next(3)];
+            var labels = new Dictionary<string, string[]> { ["emotion"] = [name] };
+            for (int k = 0; k < 6; k++) lines.Add(Line(new { id = $"{name}-video-{k}", text = Text(), video = $"{name}.mp4", labels }));
+            for (int k = 0; k < 3; k++) lines.Add(Line(new { id = $"{name}-image-{k}", text = Text(), image = $"{name}.png", labels }));
+            for (int k = 0; k < 3; k++) lines.Add(Line(new { id = $"{name}-text-{k}", text = Text(), labels }));
+            for (int k = 0; k < 2; k++) lines.Add(Line(new { id = $"{name}-silent-{k}", video = $"{name}.mp4", labels }));
+            lines.Add(Line(new { id = $"{name}-sound", audio = $"{name}.ogg", labels }));
+        }
+        File.WriteAllBytes(BrokenImage, [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
+        File.WriteAllLines(Manifest, lines);
+    }
+
+    /// <summary>The folder holding the media and the manifest.</summary>
+    public string Folder { get; }
+
+    /// <summary>The manifest (JSON Lines).</summary>
+    public string Manifest => Path.Combine(Folder, "items.jsonl");
+
+    /// <summary>A file named .png that is not a decodable image.</summary>
+    public string BrokenImage => Path.Combine(Folder, "broken.png");
+
+    /// <summary>A class's video, image or sound file.</summary>
+    public string Media(string name, string extension) => Path.Combine(Folder, $"{name}.{extension}");
+
+    /// <summary>
+    /// A model configuration with the cpu preset's topology, trained with small minibatches because the
+    /// corpus has only a few dozen items (the preset's batch of 50 would give one update per epoch).
+    /// </summary>
+    public const string SmallBatchCpuConfig = """
+        { "name": "cpu-small-batches", "jointSize": 64, "seed": 3,
+          "modalities": [
+            { "name": "visual", "jointSize": 64, "features": [
+              { "name": "dsift", "hidden": [48, 32] }, { "name": "gist", "hidden": [48, 32] }, { "name": "hog", "hidden": [48, 32] },
+              { "name": "lbp", "hidden": [48, 32] }, { "name": "ssim", "hidden": [48, 32] } ] },
+            { "name": "audio", "features": [ { "name": "audio", "hidden": [48, 32] } ] },
+            { "name": "text", "features": [ { "name": "text", "visible": "replicated-softmax", "documentLength": 5, "hidden": [64, 32] } ] } ],
+          "pretraining": { "epochs": 30, "batchSize": 6, "learningRate": 0.05, "gaussianLearningRate": 0.005 },
+          "jointTraining": { "epochs": 5, "batchSize": 6, "chains": 12, "gibbsSweeps": 5, "learningRate": 0.002 },
+          "inferenceIterations": 5 }
+        """;
+
+    private static string Line(object item) => JsonSerializer.Serialize(item);
+
+    private static void Ffmpeg(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "-v", "error", "-y" }.Concat(arguments)) start.ArgumentList.Add(a);
+        using var p = Process.Start(start)!;
+        var err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"ffmpeg failed making test media: {err}");
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+}
