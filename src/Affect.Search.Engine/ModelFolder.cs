@@ -9,9 +9,10 @@ using Affect.Search.Model.Persistence;
 namespace Affect.Search.Engine;
 
 /// <summary>
-/// A trained model folder as written by <c>affect train</c>: <c>model.afdbm</c> (the model file) and
-/// <c>features.json</c> (the vocabulary and codebooks the model's inputs were made with), loaded together
-/// because an embedding is only meaningful with both.
+/// A trained model folder as written by <c>affect train</c>: <c>model.afdbm</c> (the model file),
+/// <c>features.json</c> (the vocabulary and codebooks the model's inputs were made with) and
+/// <c>centres.json</c> (the embedding centres, optional), loaded together because an embedding is only
+/// meaningful with all of them.
 /// </summary>
 public sealed class ModelFolder : IDisposable
 {
@@ -21,13 +22,13 @@ public sealed class ModelFolder : IDisposable
     /// <summary>The feature space file inside a model folder.</summary>
     public const string FeatureSpaceFileName = "features.json";
 
-    private ModelFolder(string folder, MultimodalDbm model, FeatureSpace features, IndexIdentity identity)
+    private ModelFolder(string folder, MultimodalDbm model, FeatureSpace features, EmbeddingCentres? centres, IndexIdentity identity)
     {
         Folder = folder;
         Model = model;
         Features = features;
         Identity = identity;
-        Embedder = new JointEmbedder(model);
+        Embedder = new JointEmbedder(model, centres);
     }
 
     /// <summary>The folder.</summary>
@@ -39,7 +40,7 @@ public sealed class ModelFolder : IDisposable
     /// <summary>The vocabulary and codebooks.</summary>
     public FeatureSpace Features { get; }
 
-    /// <summary>The model's and feature space's hashes and the embedding size: what an index records.</summary>
+    /// <summary>The model's hash, the hash of the feature space and centres files, and the embedding size: what an index records.</summary>
     public IndexIdentity Identity { get; }
 
     /// <summary>Maps items to the joint layer.</summary>
@@ -60,9 +61,17 @@ public sealed class ModelFolder : IDisposable
             throw new FileNotFoundException($"model folder '{root}' has no {FeatureSpaceFileName}: a model trained on a corpus is needed to index or query media and text", featuresPath);
         var featureBytes = File.ReadAllBytes(featuresPath);
         var features = FeatureSpace.Load(new MemoryStream(featureBytes));
+        var centresPath = Path.Combine(root, EmbeddingCentres.FileName);
+        var centresBytes = File.Exists(centresPath) ? File.ReadAllBytes(centresPath) : [];
+        var centres = centresBytes.Length > 0 ? EmbeddingCentres.Load(centresPath) : null;
         var model = ModelFile.Load(backend, modelPath);
-        var identity = new IndexIdentity(ModelFile.Identity(model), Convert.ToHexStringLower(SHA256.HashData(featureBytes)), model.EmbeddingSize);
-        return new ModelFolder(root, model, features, identity);
+        if (centres is not null && centres.Centres.Values.Any(c => c.Length != model.EmbeddingSize))
+        {
+            model.Dispose();
+            throw new InvalidDataException($"{centresPath}: centres do not match the model's embedding size {model.EmbeddingSize}");
+        }
+        var inputs = Convert.ToHexStringLower(SHA256.HashData([.. featureBytes, .. centresBytes]));
+        return new ModelFolder(root, model, features, centres, new IndexIdentity(ModelFile.Identity(model), inputs, model.EmbeddingSize));
     }
 
     /// <inheritdoc />

@@ -27,10 +27,9 @@ public sealed class EmotionTestCorpus : IDisposable
         var lines = new List<string>();
         foreach (var (name, picture, sound, words) in Classes)
         {
-            Ffmpeg("-f", "lavfi", "-i", $"{picture}:duration=2", "-f", "lavfi", "-i", $"{sound}:duration=2",
-                "-shortest", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", Path.Combine(Folder, $"{name}.mp4"));
+            Ffmpeg("-f", "lavfi", "-i", picture, "-f", "lavfi", "-i", sound, "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", Path.Combine(Folder, $"{name}.mp4"));
             Ffmpeg("-f", "lavfi", "-i", picture, "-frames:v", "1", Path.Combine(Folder, $"{name}.png"));
-            Ffmpeg("-f", "lavfi", "-i", $"{sound}:duration=1", "-c:a", "libvorbis", Path.Combine(Folder, $"{name}.ogg"));
+            Ffmpeg("-f", "lavfi", "-i", sound, "-t", "1", "-c:a", "libvorbis", Path.Combine(Folder, $"{name}.ogg"));
             string Text() => string.Join(" ", Enumerable.Range(0, 4).Select(_ => words[random.Next(words.Length)])) + " " + new[] { "today", "again", "here" }[random.Next(3)];
             var labels = new Dictionary<string, string[]> { ["emotion"] = [name] };
             for (int k = 0; k < 6; k++) lines.Add(Line(new { id = $"{name}-video-{k}", text = Text(), video = $"{name}.mp4", labels }));

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Affect.Search.Cli.Output;
 using Affect.Search.Compute.Cpu;
+using Affect.Search.Engine.Embedding;
 using Affect.Search.Engine.Evaluation;
 using Affect.Search.Model.Configuration;
 using Affect.Search.Model.Data;
@@ -50,7 +51,8 @@ internal static class DemoCommand
             IReadOnlySet<string> Label(int row) => new HashSet<string> { $"class-{complete.Classes[row]}" };
             using var backend = CpuBackend.CreateBest();
             using var dbm = ModelFile.Load(backend, summary.Model);
-            var results = new CrossModalEvaluation(dbm).Run(
+            var centres = EmbeddingCentres.Load(Path.Combine(parse.GetValue(output)!, EmbeddingCentres.FileName));
+            var results = new CrossModalEvaluation(dbm, centres).Run(
                 complete.Data.Select(queryRows), queryRows.Select(Label).ToList(),
                 complete.Data.Select(refRows), refRows.Select(Label).ToList(), QueryViews, DatabaseViews);
 

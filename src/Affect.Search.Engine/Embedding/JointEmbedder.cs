@@ -7,19 +7,24 @@ namespace Affect.Search.Engine.Embedding;
 
 /// <summary>
 /// Maps items to the model's joint layer by mean-field inference (spec section 4), keeping only the
-/// modalities of a view and inferring the rest. Modalities are named by the upper-case first letter of
-/// their configured name (T for text, V for visual, A for audio). Thread-safe.
+/// modalities of a view and inferring the rest, then (when centres are given) subtracts the centre of the
+/// modality subset each embedding was computed from (<see cref="EmbeddingCentres"/>). Modalities are named
+/// by the upper-case first letter of their configured name (T for text, V for visual, A for audio). Thread-safe.
 /// </summary>
 public sealed class JointEmbedder
 {
     private readonly MeanFieldInference _inference;
 
-    /// <summary>Embeds with <paramref name="model"/>.</summary>
-    public JointEmbedder(MultimodalDbm model)
+    /// <summary>Embeds with <paramref name="model"/>, centring by <paramref name="centres"/> when given.</summary>
+    public JointEmbedder(MultimodalDbm model, EmbeddingCentres? centres = null)
     {
         Model = model;
+        Centres = centres;
         _inference = new MeanFieldInference(model);
     }
+
+    /// <summary>The centres subtracted from embeddings, or null for raw joint activations.</summary>
+    public EmbeddingCentres? Centres { get; }
 
     /// <summary>The model.</summary>
     public MultimodalDbm Model { get; }
@@ -51,9 +56,28 @@ public sealed class JointEmbedder
             .Where(m => m.Features.SelectMany(f => f.Sources).Any(s => data.Features.ContainsKey(s) && data.IsPresent(s, row)))
             .Select(m => Letter(m.Name)).OrderBy(Order).ToArray());
 
-    /// <summary>Joint embeddings of every row of <paramref name="data"/> from the modalities of <paramref name="view"/>, row-major.</summary>
+    /// <summary>Embeddings of every row of <paramref name="data"/> from the modalities of <paramref name="view"/>, row-major, centred.</summary>
     public float[] Embed(MultimodalDataset data, string view = IndexViews.Full)
-        => _inference.Infer(View(data, view)).Joint;
+    {
+        var kept = View(data, view);
+        return Centre(_inference.Infer(kept).Joint, kept);
+    }
+
+    /// <summary>The joint layer's mean-field values, uncentred.</summary>
+    public float[] EmbedRaw(MultimodalDataset data, string view = IndexViews.Full) => _inference.Infer(View(data, view)).Joint;
+
+    /// <summary>
+    /// Subtracts from each row of <paramref name="joint"/> (computed from <paramref name="data"/>) the centre of
+    /// the modalities that row had; in place, and returned. Rows whose subset has no centre are left as they are.
+    /// </summary>
+    public float[] Centre(float[] joint, MultimodalDataset data)
+    {
+        if (Centres is null) return joint;
+        for (int r = 0; r < data.Count; r++)
+            if (Centres.For(ModalitiesOf(data, r)) is { } centre)
+                System.Numerics.Tensors.TensorPrimitives.Subtract(joint.AsSpan(r * Dimension, Dimension), centre, joint.AsSpan(r * Dimension, Dimension));
+        return joint;
+    }
 
     /// <summary>
     /// Each row's embeddings in every view it belongs to (<see cref="IndexViews.Contains"/>): the index's

@@ -21,8 +21,8 @@ public sealed class CrossModalEvaluation
 {
     private readonly JointEmbedder _embedder;
 
-    /// <summary>Evaluates <paramref name="dbm"/>.</summary>
-    public CrossModalEvaluation(MultimodalDbm dbm) => _embedder = new JointEmbedder(dbm);
+    /// <summary>Evaluates <paramref name="dbm"/>, with embeddings centred by <paramref name="centres"/> when given.</summary>
+    public CrossModalEvaluation(MultimodalDbm dbm, EmbeddingCentres? centres = null) => _embedder = new JointEmbedder(dbm, centres);
 
     /// <summary>MAP@20 for every (query view, database view) pair.</summary>
     public IReadOnlyList<CrossModalResult> Run(MultimodalDataset queries, IReadOnlyList<IReadOnlySet<string>> queryLabels,

@@ -132,12 +132,13 @@ public sealed class QueryEngine
             var data = FeatureDataset.Build(features, extractor.DenseDimensions, _model.Features.Vocabulary.Size);
             var inferred = _model.Embedder.Inference.Infer(data, new InferenceOptions { Reconstruct = reconstruct });
             int vocabulary = _model.Features.Vocabulary.Size;
+            var joint = _model.Embedder.Centre(inferred.Joint, data);
             for (int i = 0; i < pending.Count; i++)
             {
                 var (q, warnings) = pending[i];
                 float[]? words = reconstruct && inferred.Reconstructions.TryGetValue(FeatureDataset.TextFeature, out var r)
                     ? r.AsSpan(i * vocabulary, vocabulary).ToArray() : null;
-                result[q] = new Embedded(i, _model.Embedder.ModalitiesOf(data, i), inferred.Joint, words, warnings, null);
+                result[q] = new Embedded(i, _model.Embedder.ModalitiesOf(data, i), joint, words, warnings, null);
             }
         }
         return result.Select(r => r!).ToList();

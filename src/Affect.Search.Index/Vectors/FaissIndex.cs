@@ -124,7 +124,8 @@ public sealed class FaissIndex : IVectorIndex
         }
     }
 
-    /// <summary>Bytes held by the index's arrays (codes, and for HNSW the links, offsets and levels).</summary>
+    /// <summary>Bytes used by the index's arrays (codes, and for HNSW the links, offsets and levels); about
+    /// (4·d or d) + 4·(2M + 1) + 12 per vector for HNSW.</summary>
     public long MemoryBytes
     {
         get

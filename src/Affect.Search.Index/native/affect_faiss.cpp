@@ -331,7 +331,7 @@ void subset_search(const Handle& h, idx_t nq, const float* x, idx_t k, const idx
 }
 
 size_t codes_bytes(const faiss::Index* index) {
-    if (auto* codes = dynamic_cast<const faiss::IndexFlatCodes*>(index)) return codes->codes.capacity();
+    if (auto* codes = dynamic_cast<const faiss::IndexFlatCodes*>(index)) return codes->codes.size();
     return 0;
 }
 
@@ -485,7 +485,8 @@ int affect_faiss_reconstruct(void* handle, int64_t position, float* out) {
     });
 }
 
-/// Bytes held by the index's main arrays (vector codes, HNSW links, offsets and levels).
+/// Bytes used by the index's main arrays (vector codes, HNSW links, offsets and levels): their sizes, not
+/// their capacities (std::vector growth leaves untouched, hence non-resident, capacity behind them).
 int affect_faiss_memory_bytes(void* handle, int64_t* bytes) {
     return guarded([&] {
         require(bytes != nullptr, "null output pointer");
@@ -494,9 +495,9 @@ int affect_faiss_memory_bytes(void* handle, int64_t* bytes) {
         if (h->hnsw != nullptr) {
             const faiss::HNSW& g = h->hnsw->hnsw;
             total += codes_bytes(h->hnsw->storage);
-            total += g.neighbors.capacity() * sizeof(g.neighbors[0]);
-            total += g.offsets.capacity() * sizeof(g.offsets[0]);
-            total += g.levels.capacity() * sizeof(g.levels[0]);
+            total += g.neighbors.size() * sizeof(g.neighbors[0]);
+            total += g.offsets.size() * sizeof(g.offsets[0]);
+            total += g.levels.size() * sizeof(g.levels[0]);
         }
         *bytes = (int64_t)total;
     });

@@ -1,5 +1,6 @@
 using Affect.Search.Compute.Cpu;
 using Affect.Search.Engine.Corpus;
+using Affect.Search.Engine.Embedding;
 using Affect.Search.Engine.Indexing;
 using Affect.Search.Engine.Search;
 using Affect.Search.Features.Corpus;
@@ -37,7 +38,10 @@ public sealed class SearchEngineTests : IClassFixture<SearchEngineTests.IndexedC
             Directory.CreateDirectory(ModelPath);
             space.Save(Path.Combine(ModelPath, ModelFolder.FeatureSpaceFileName));
             using (var dbm = DbmTrainer.Train(new CpuBackend(), config, data))
+            {
                 ModelFile.Save(dbm, ModelFolder.ModelPath(ModelPath));
+                EmbeddingCentres.Learn(new JointEmbedder(dbm), data).Save(Path.Combine(ModelPath, EmbeddingCentres.FileName));
+            }
             Model = ModelFolder.Load(ModelPath, CpuBackend.CreateBest());
             Report = Indexer.Run(manifest, Model, IndexPath, new IndexingOptions { CommitEvery = 10 });
             Index = MultimodalIndex.Open(IndexPath);
