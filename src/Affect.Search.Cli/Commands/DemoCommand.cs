@@ -66,7 +66,7 @@ internal static class DemoCommand
             foreach (var db in DatabaseViews) table.AddColumn(db == "full" ? "DB-full" : $"DB-{db}");
             foreach (var q in QueryViews)
                 table.AddRow(new[] { q }.Concat(DatabaseViews.Select(db => results.Single(r => r.Query == q && r.Database == db).MapAt20.ToString("F3"))).ToArray());
-            AnsiConsole.Write(table);
+            StdoutTable.Write(table);
             Console.WriteLine($"model: {summary.Model} ({summary.Parameters:N0} parameters, trained in {summary.Seconds:F1} s on {summary.Backend}); training log: {summary.Log}");
             return ExitCodes.Ok;
         });

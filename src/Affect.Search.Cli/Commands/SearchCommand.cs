@@ -105,7 +105,7 @@ internal static class SearchCommand
                     r.Explain?.TextRank?.ToString() ?? "-", r.Explain?.TextScore?.ToString("F3") ?? "-"]);
             table.AddRow(cells.Select(c => Markup.Escape(c)).ToArray());
         }
-        AnsiConsole.Write(table);
+        StdoutTable.Write(table);
     }
 
     private static void Print(SearchResponse response, bool explain)

@@ -2,11 +2,11 @@ using Affect.Search.Index.Vectors;
 
 namespace Affect.Search.Index.Tests.Vectors;
 
-/// <summary>The four kinds built once over 20 000 clustered 16-d unit vectors.</summary>
+/// <summary>The four kinds built once over 12 000 clustered 16-d unit vectors.</summary>
 public sealed class ClusteredIndexes : IDisposable
 {
     public const int Dimension = 16;
-    public const int Rows = 20_000;
+    public const int Rows = 12_000;
     public float[] Data { get; } = VectorTestData.Clustered(Rows, Dimension, clusters: 200, noise: 0.5, centreSeed: 1, pointSeed: 2);
     public float[] Queries { get; } = VectorTestData.Clustered(40, Dimension, clusters: 200, noise: 0.5, centreSeed: 1, pointSeed: 3);
     private readonly Dictionary<VectorIndexKind, FaissIndex> _indexes = new();
@@ -75,12 +75,12 @@ public sealed class FaissIndexSearchTests(ClusteredIndexes fixture) : IClassFixt
 
     private static Func<int, bool> Filter(string name) => name switch
     {
-        // 10 000 allowed: HNSW walks the graph with the bitmap (more than 2·M·ef allowed)
+        // 6 000 allowed: HNSW walks the graph with the bitmap (more than 2·M·ef = 2·16·(64/0.5) allowed)
         "half" => p => p % 2 == 1,
-        // 2 857 allowed, 200 allowed, 3 allowed: HNSW scans them exactly
+        // 1 714 allowed, 120 allowed, 3 allowed: HNSW scans them exactly
         "every 7th" => p => p % 7 == 3,
         "one percent" => p => p % 100 == 42,
-        _ => p => p is 5 or 6_000 or 19_999,
+        _ => p => p is 5 or 6_000 or 11_999,
     };
 
     [Theory]
