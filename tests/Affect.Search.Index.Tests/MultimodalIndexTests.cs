@@ -170,6 +170,29 @@ public sealed class MultimodalIndexTests : IDisposable
     }
 
     [Fact]
+    public void A_scalar_quantised_index_learns_its_ranges_from_the_first_batch_and_ranks_close_to_exact()
+    {
+        var random = new Random(9);
+        var vectors = Enumerable.Range(0, 60).Select(_ => Enumerable.Range(0, 4).Select(_ => (float)random.NextDouble() - 0.5f).ToArray()).ToList();
+        using (var w = Writer(new IndexSettings { ScalarQuantized = true }))
+        {
+            for (int i = 0; i < vectors.Count; i++) w.Upsert(Item($"i{i}", "V", vectors[i]));
+            w.Commit();
+        }
+        using var index = MultimodalIndex.Open(_dir.Path);
+        Assert.Equal("flat-sq8", index.Views.Single(v => v.View == "V").Structure);
+        static double Cosine(float[] a, float[] b) => a.Zip(b, (x, y) => (double)x * y).Sum() / Math.Sqrt(a.Sum(x => (double)x * x) * b.Sum(x => (double)x * x));
+        for (int i = 0; i < vectors.Count; i++)
+        {
+            var top = index.SearchVectors("V", vectors[i], 3)[0];
+            Assert.Contains(top, h => h.Item.Id == $"i{i}");
+            // 8-bit codes may swap near-duplicates, but the winner is as close as exact search's to within quantisation error.
+            Assert.True(Cosine(vectors[i], vectors[int.Parse(top[0].Item.Id[1..])]) > 0.99);
+            Assert.Equal(1f, top.Single(h => h.Item.Id == $"i{i}").Score, 1);
+        }
+    }
+
+    [Fact]
     public void An_index_built_with_another_model_is_refused()
     {
         using (var w = Writer()) { w.Upsert(Item("a", "T", Axis(0))); w.Commit(); }
