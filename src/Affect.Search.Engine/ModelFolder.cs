@@ -3,6 +3,7 @@ using Affect.Search.Compute;
 using Affect.Search.Engine.Embedding;
 using Affect.Search.Features.Extraction;
 using Affect.Search.Index;
+using Affect.Search.Model.Data;
 using Affect.Search.Model.Dbm;
 using Affect.Search.Model.Persistence;
 
@@ -49,6 +50,19 @@ public sealed class ModelFolder : IDisposable
     /// <summary>The model file of a model folder (or the path itself when it names a file).</summary>
     public static string ModelPath(string pathOrFolder)
         => Directory.Exists(pathOrFolder) || !Path.HasExtension(pathOrFolder) ? Path.Combine(pathOrFolder, ModelFileName) : pathOrFolder;
+
+    /// <summary>
+    /// Writes a model folder: the model file, the feature space (when the model was trained on a corpus) and
+    /// the embedding centres learned from <paramref name="training"/>, the data the model was trained on.
+    /// </summary>
+    public static void Save(string folder, MultimodalDbm model, FeatureSpace? features, MultimodalDataset training,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        Directory.CreateDirectory(folder);
+        if (features is not null) features.Save(Path.Combine(folder, FeatureSpaceFileName));
+        ModelFile.Save(model, Path.Combine(folder, ModelFileName), metadata);
+        EmbeddingCentres.Learn(new JointEmbedder(model), training).Save(Path.Combine(folder, EmbeddingCentres.FileName));
+    }
 
     /// <summary>Loads a model folder on <paramref name="backend"/>.</summary>
     public static ModelFolder Load(string folder, IComputeBackend backend)

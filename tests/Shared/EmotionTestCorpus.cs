@@ -73,7 +73,8 @@ public sealed class EmotionTestCorpus : IDisposable
 
     private static string Line(object item) => JsonSerializer.Serialize(item);
 
-    private static void Ffmpeg(params string[] arguments)
+    /// <summary>Runs ffmpeg quietly, overwriting outputs; a failure throws with ffmpeg's message.</summary>
+    public static void Ffmpeg(params string[] arguments)
     {
         var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in new[] { "-v", "error", "-y" }.Concat(arguments)) start.ArgumentList.Add(a);

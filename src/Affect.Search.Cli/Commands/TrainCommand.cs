@@ -2,7 +2,6 @@ using Affect.Search.Engine;
 using System.CommandLine;
 using System.Text.Json;
 using Affect.Search.Cli.Output;
-using Affect.Search.Engine.Embedding;
 using Affect.Search.Model.Data;
 using Affect.Search.Model.Persistence;
 using Affect.Search.Model.Training;
@@ -56,8 +55,8 @@ internal static class TrainCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var dbm = new TrainingProgress().Run(new TrainingLog(logWriter), report => DbmTrainer.Train(backend, cfg, data, onEvent: report));
         var modelPath = ModelFolder.ModelPath(folder);
-        ModelFile.Save(dbm, modelPath, new Dictionary<string, string> { ["preset"] = cfg.Name, ["backend"] = backend.Name });
-        EmbeddingCentres.Learn(new JointEmbedder(dbm), data).Save(Path.Combine(folder, EmbeddingCentres.FileName));
+        // The feature space, when there is one, was saved by CorpusInput before training.
+        ModelFolder.Save(folder, dbm, features: null, data, new Dictionary<string, string> { ["preset"] = cfg.Name, ["backend"] = backend.Name });
         return new TrainSummary(modelPath, logPath, cfg.Name, backend.Name, data.Count, dbm.ParameterCount, dbm.EmbeddingSize, ModelFile.Identity(dbm), clock.Elapsed.TotalSeconds);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Affect.Search.Compute.Cpu;
 using Affect.Search.Engine.Corpus;
 using Affect.Search.Features.Corpus;
@@ -7,6 +6,7 @@ using Affect.Search.Features.Extraction;
 using Affect.Search.Model.Configuration;
 using Affect.Search.Model.Inference;
 using Affect.Search.Model.Training;
+using Affect.Search.Tests.Shared;
 
 namespace Affect.Search.Engine.Tests.Corpus;
 
@@ -31,10 +31,10 @@ public sealed class CorpusFeaturizerTests : IClassFixture<CorpusFeaturizerTests.
             for (int c = 0; c < Classes.Length; c++)
             {
                 var (word, hue, tone) = Classes[c];
-                Ffmpeg("-f", "lavfi", "-i", $"testsrc=size=96x72:rate=5:duration=2,hue=h={hue}", "-f", "lavfi", "-i", $"sine=frequency={tone}:duration=2",
+                EmotionTestCorpus.Ffmpeg("-f", "lavfi", "-i", $"testsrc=size=96x72:rate=5:duration=2,hue=h={hue}", "-f", "lavfi", "-i", $"sine=frequency={tone}:duration=2",
                     "-shortest", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", Path.Combine(Folder, $"v{c}.mp4"));
-                Ffmpeg("-f", "lavfi", "-i", $"testsrc=size=96x72,hue=h={hue}", "-frames:v", "1", Path.Combine(Folder, $"i{c}.png"));
-                Ffmpeg("-f", "lavfi", "-i", $"sine=frequency={tone}:duration=1", "-c:a", "libvorbis", Path.Combine(Folder, $"a{c}.ogg"));
+                EmotionTestCorpus.Ffmpeg("-f", "lavfi", "-i", $"testsrc=size=96x72,hue=h={hue}", "-frames:v", "1", Path.Combine(Folder, $"i{c}.png"));
+                EmotionTestCorpus.Ffmpeg("-f", "lavfi", "-i", $"sine=frequency={tone}:duration=1", "-c:a", "libvorbis", Path.Combine(Folder, $"a{c}.ogg"));
                 for (int k = 0; k < 4; k++)
                 {
                     string text = $"a {word} day number {k} with {word} feelings";
@@ -77,16 +77,6 @@ public sealed class CorpusFeaturizerTests : IClassFixture<CorpusFeaturizerTests.
         private static string Line(object item) => System.Text.Json.JsonSerializer.Serialize(item);
 
         private static Dictionary<string, string[]> Labels(string word) => new() { ["concept"] = new[] { word } };
-
-        private static void Ffmpeg(params string[] arguments)
-        {
-            var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var a in new[] { "-v", "error", "-y" }.Concat(arguments)) start.ArgumentList.Add(a);
-            using var p = Process.Start(start)!;
-            var err = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode != 0) throw new InvalidOperationException($"ffmpeg failed making test media: {err}");
-        }
 
         public void Dispose() => Directory.Delete(Folder, recursive: true);
     }

@@ -1,6 +1,5 @@
 using Affect.Search.Compute.Cpu;
 using Affect.Search.Engine.Corpus;
-using Affect.Search.Engine.Embedding;
 using Affect.Search.Engine.Indexing;
 using Affect.Search.Engine.Search;
 using Affect.Search.Features.Corpus;
@@ -8,7 +7,6 @@ using Affect.Search.Features.Decoding;
 using Affect.Search.Features.Extraction;
 using Affect.Search.Index;
 using Affect.Search.Model.Configuration;
-using Affect.Search.Model.Persistence;
 using Affect.Search.Model.Training;
 using Affect.Search.Tests.Shared;
 
@@ -35,13 +33,8 @@ public sealed class SearchEngineTests : IClassFixture<SearchEngineTests.IndexedC
             var config = DbmConfig.FromJson(EmotionTestCorpus.SmallBatchCpuConfig);
             var options = new FeatureSpaceOptions { VisualCodebookSize = 24, AudioCodebookSize = 12, DescriptorsPerFrame = 30, MinDocumentFrequency = 2, Seed = 2 };
             var (space, data, _) = CorpusFeaturizer.LearnAndFeaturize(manifest, config, new MediaDecoder(), options);
-            Directory.CreateDirectory(ModelPath);
-            space.Save(Path.Combine(ModelPath, ModelFolder.FeatureSpaceFileName));
             using (var dbm = DbmTrainer.Train(new CpuBackend(), config, data))
-            {
-                ModelFile.Save(dbm, ModelFolder.ModelPath(ModelPath));
-                EmbeddingCentres.Learn(new JointEmbedder(dbm), data).Save(Path.Combine(ModelPath, EmbeddingCentres.FileName));
-            }
+                ModelFolder.Save(ModelPath, dbm, space, data);
             Model = ModelFolder.Load(ModelPath, CpuBackend.CreateBest());
             Report = Indexer.Run(manifest, Model, IndexPath, new IndexingOptions { CommitEvery = 10 });
             Index = MultimodalIndex.Open(IndexPath);
