@@ -55,7 +55,7 @@ internal static class QueryBenchmark
         double fillSeconds = fillClock.Elapsed.TotalSeconds;
 
         using var index = MultimodalIndex.Open(indexFolder);
-        var engine = new QueryEngine(model, index);
+        using var engine = new QueryEngine(model, index);
         var words = EmotionTestCorpus.Classes.SelectMany(c => c.Words).ToArray();
         var texts = Enumerable.Range(0, queries).Select(i => $"{words[i % words.Length]} {words[(i * 7 + 3) % words.Length]}").ToList();
         var rows = new List<object>();

@@ -16,7 +16,7 @@ public sealed record IndexSettings
     public bool ScalarQuantized { get; init; }
 
     /// <summary>HNSW links per node.</summary>
-    public int HnswLinks { get; init; } = 16;
+    public int HnswLinks { get; init; } = 12;
 
     /// <summary>HNSW candidate list size while building.</summary>
     public int HnswEfConstruction { get; init; } = 80;

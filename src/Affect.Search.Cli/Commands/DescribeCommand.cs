@@ -29,7 +29,8 @@ internal static class DescribeCommand
             var (opened, folder) = IndexLocation.Open(parse.GetValue(index)!, parse.GetValue(model), computeBackend);
             using var searched = opened;
             using var loaded = folder;
-            var response = new QueryEngine(loaded, searched).Describe(query, parse.GetValue(k), parse.GetValue(words));
+            using var engine = new QueryEngine(loaded, searched);
+            var response = engine.Describe(query, parse.GetValue(k), parse.GetValue(words));
             foreach (var w in response.Warnings) Console.Error.WriteLine($"affect: {w}");
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new
             {

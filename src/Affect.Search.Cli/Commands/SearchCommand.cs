@@ -49,7 +49,7 @@ internal static class SearchCommand
             var (opened, folder) = IndexLocation.Open(parse.GetValue(index)!, parse.GetValue(model), computeBackend);
             using var searched = opened;
             using var loaded = folder;
-            var engine = new QueryEngine(loaded, searched);
+            using var engine = new QueryEngine(loaded, searched);
             if (batchFile is not null) return Batch(engine, batchFile.FullName, options);
             var response = engine.Search(single, options);
             foreach (var w in response.Warnings) Console.Error.WriteLine($"affect: {w}");

@@ -13,11 +13,12 @@ namespace Affect.Search.Engine.Search;
 /// joint representation is ranked by cosine similarity against the chosen database view. Optionally fuses
 /// with BM25 over the items' text (reciprocal rank fusion). Thread-safe.
 /// </summary>
-public sealed class QueryEngine
+public sealed class QueryEngine : IDisposable
 {
     private readonly ModelFolder _model;
     private readonly MultimodalIndex _index;
-    private readonly MediaDecoder _decoder = new();
+    // Built once: its filter banks and codebook lookups cost more than a text query's inference.
+    private readonly FeatureExtractor _extractor;
 
     /// <summary>Queries <paramref name="index"/> with <paramref name="model"/>; refuses an index built with another model.</summary>
     public QueryEngine(ModelFolder model, MultimodalIndex index)
@@ -25,6 +26,7 @@ public sealed class QueryEngine
         index.Identity.Require(model.Identity, index.Folder);
         _model = model;
         _index = index;
+        _extractor = new FeatureExtractor(model.Features, new MediaDecoder(), CorpusFeaturizer.FeaturesOf(model.Model.Config));
     }
 
     /// <summary>The index searched.</summary>
@@ -97,8 +99,7 @@ public sealed class QueryEngine
     /// </summary>
     private List<Embedded> Embed(IReadOnlyList<Query> queries, bool allowTextless, bool reconstruct)
     {
-        var config = _model.Model.Config;
-        using var extractor = new FeatureExtractor(_model.Features, _decoder, CorpusFeaturizer.FeaturesOf(config));
+        var extractor = _extractor;
         var features = new List<ItemFeatures>();
         var pending = new List<(int Query, List<string> Warnings)>();
         var result = new Embedded?[queries.Count];
@@ -172,6 +173,9 @@ public sealed class QueryEngine
             .Select((f, i) => Result(options.Offset + i + 1, f.Item, (float)f.Score, new Explanation(f.VRank, f.VScore, f.TRank, f.TScore)))
             .ToList();
     }
+
+    /// <inheritdoc />
+    public void Dispose() => _extractor.Dispose();
 
     private static SearchResult Result(int rank, IndexedItem item, float score, Explanation? explain)
         => new(rank, item.Id, score, item.Text, item.Labels, item.Modalities, explain);

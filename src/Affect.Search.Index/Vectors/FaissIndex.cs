@@ -17,7 +17,8 @@ namespace Affect.Search.Index.Vectors;
 /// an explicit <see cref="Train"/>); values outside the ranges are clamped, so train on a representative
 /// sample (thousands of vectors) when the first batch is small.</para>
 /// <para>Filtered search (<c>allowed</c>): the flat kinds pass the bitmap to Faiss, whose scan honours it
-/// exactly. Faiss 1.7.3's HNSW applies the bitmap inside the graph walk but the walk is bounded by
+/// exactly, or, when at most 1/8 of the positions are allowed, score just those (also exact, and without
+/// visiting the rest). Faiss 1.7.3's HNSW applies the bitmap inside the graph walk but the walk is bounded by
 /// efSearch candidates, allowed or not, so selective filters come back short or wrong (see the comment
 /// in affect_faiss.cpp). Here an HNSW search with a filter of selectivity s (allowed / Count) walks the
 /// graph with the bitmap and efSearch raised to max(efSearch, k) / s (at most <see cref="MaxFilteredEfSearch"/>),
@@ -207,6 +208,8 @@ public sealed class FaissIndex : IVectorIndex
                     Pad(positions, scores, 0);
                 else if (allowedCount == n)
                     SearchNative(queries, k, ef, null, positions, scores);
+                else if (!IsHnsw && allowedCount <= n / 8)
+                    SearchSubset(queries, k, AllowedPositions(bitmap, allowedCount), positions, scores); // exact, without visiting all n
                 else if (!IsHnsw)
                     SearchNative(queries, k, ef, bitmap, positions, scores); // Faiss's flat scans honour the bitmap exactly
                 else

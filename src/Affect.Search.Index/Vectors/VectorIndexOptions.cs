@@ -19,7 +19,7 @@ public sealed record VectorIndexOptions
     /// <summary>Index structure.</summary>
     public VectorIndexKind Kind { get; init; } = VectorIndexKind.Flat;
     /// <summary>HNSW links per node (M).</summary>
-    public int HnswLinks { get; init; } = 16;
+    public int HnswLinks { get; init; } = 12;
     /// <summary>HNSW candidate list size while building.</summary>
     public int HnswEfConstruction { get; init; } = 80;
     /// <summary>HNSW candidate list size while searching (raised to k when smaller).</summary>

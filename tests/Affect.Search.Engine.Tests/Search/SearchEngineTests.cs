@@ -51,6 +51,7 @@ public sealed class SearchEngineTests : IClassFixture<SearchEngineTests.IndexedC
 
         public void Dispose()
         {
+            Engine.Dispose();
             Index.Dispose();
             Model.Dispose();
             Corpus.Dispose();
