@@ -29,11 +29,11 @@ public sealed class MultimodalIndex : IDisposable
     private readonly IndexLayout _layout;
     private readonly ItemStore _store;
     private readonly TextIndex _text;
-    private readonly Dictionary<string, (FaissIndex Index, long[] Slots, long Live)> _views;
+    private readonly Dictionary<string, LoadedView> _views;
     private readonly object _storeLock = new();
 
     private MultimodalIndex(IndexLayout layout, ItemStore store, TextIndex text, IndexIdentity identity, IndexSettings settings,
-        long generation, Dictionary<string, (FaissIndex, long[], long)> views, string? modelFolder)
+        long generation, Dictionary<string, LoadedView> views, string? modelFolder)
     {
         ModelFolder = modelFolder;
         _layout = layout;
@@ -74,7 +74,7 @@ public sealed class MultimodalIndex : IDisposable
             {
                 var identity = MultimodalIndexWriter.ReadIdentity(store) ?? throw ItemStore.NotCreated(layout.Store);
                 var settings = MultimodalIndexWriter.ReadSettings(store);
-                var views = new Dictionary<string, (FaissIndex, long[], long)>();
+                var views = new Dictionary<string, LoadedView>();
                 foreach (var (view, file) in store.Views())
                 {
                     if (file.File is null) continue;
@@ -84,7 +84,7 @@ public sealed class MultimodalIndex : IDisposable
                     loaded.Add(index);
                     if (index.Count != file.Vectors)
                         throw new InvalidDataException($"index '{layout.Folder}': {file.File} holds {index.Count} vectors, the store expects {file.Vectors}");
-                    views[view] = (index, store.SlotsByPosition(view, file.Vectors), file.Live);
+                    views[view] = LoadedView.Of(index, store.SlotsByPosition(view, file.Vectors), file.Live);
                 }
                 return (store.Generation, identity, settings, views);
             });
@@ -145,7 +145,7 @@ public sealed class MultimodalIndex : IDisposable
             lock (_storeLock) slots = _store.SlotsMatching(filter);
             allowed = v.Slots.Select(s => s >= 0 && slots.Contains(s)).ToArray();
         }
-        else if (v.Live < v.Slots.LongLength) allowed = v.Slots.Select(s => s >= 0).ToArray();
+        else allowed = v.LiveMask;
         var hits = v.Index.Search(unit, offset + k, allowed);
         var wanted = new List<(int Query, long Slot, float Score)>();
         for (int q = 0; q < n; q++)
@@ -180,6 +180,13 @@ public sealed class MultimodalIndex : IDisposable
     /// <summary>The words of <paramref name="text"/> as the text index analyses them (lower-cased, stemmed, stop words removed).</summary>
     public IReadOnlyList<string> AnalyzedTerms(string text) => _text.AnalyzedTerms(text);
 
+    /// <summary>A view's vector index, the item slot at each position (-1 where dead) and, when some are dead, which are live.</summary>
+    private sealed record LoadedView(FaissIndex Index, long[] Slots, long Live, bool[]? LiveMask)
+    {
+        public static LoadedView Of(FaissIndex index, long[] slots, long live)
+            => new(index, slots, live, live < slots.LongLength ? slots.Select(s => s >= 0).ToArray() : null);
+    }
+
     private static string Structure(VectorIndexKind kind) => kind switch
     {
         VectorIndexKind.Flat => "flat",
@@ -192,7 +199,7 @@ public sealed class MultimodalIndex : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var (index, _, _) in _views.Values) index.Dispose();
+        foreach (var v in _views.Values) v.Index.Dispose();
         _text.Dispose();
         _store.Dispose();
     }

@@ -25,6 +25,7 @@ public sealed class MultimodalIndexWriter : IDisposable
     private readonly Dictionary<string, ViewFile> _views;
     private readonly HashSet<string> _changedViews = new();
     private readonly Dictionary<string, List<float>> _buffers = new();
+    private bool _failed;
     private int _pending;
 
     private MultimodalIndexWriter(IndexLayout layout, FileStream writeLock, ItemStore store, TextIndexWriter text,
@@ -129,6 +130,7 @@ public sealed class MultimodalIndexWriter : IDisposable
     /// <summary>Adds an item, or replaces the item with the same id (its old embeddings stop matching at once).</summary>
     public void Upsert(ItemToIndex entry)
     {
+        ThrowIfFailed();
         var item = entry.Item;
         if (string.IsNullOrWhiteSpace(item.Id)) throw new ArgumentException("item id is empty");
         foreach (var (view, vector) in entry.Embeddings)
@@ -162,6 +164,7 @@ public sealed class MultimodalIndexWriter : IDisposable
 
     private bool Delete(string id, bool countPending)
     {
+        ThrowIfFailed();
         if (_store.SlotOf(id) is not { } slot) return false;
         foreach (var (view, _) in _store.Remove(slot)) _changedViews.Add(view);
         _text.Delete(id);
@@ -175,7 +178,25 @@ public sealed class MultimodalIndexWriter : IDisposable
     /// </summary>
     public long Commit(string note = "")
     {
+        ThrowIfFailed();
         if (_pending == 0 && _changedViews.Count == 0) return Generation;
+        try { return CommitChanges(note); }
+        catch
+        {
+            // The vector indexes in memory may now hold vectors SQLite never recorded: this writer is done.
+            // The index on disk is still at the last generation; a new writer picks up from there.
+            _failed = true;
+            throw;
+        }
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failed) throw new InvalidOperationException($"a commit to '{Folder}' failed; dispose this writer and open a new one (the index is at generation {Generation})");
+    }
+
+    private long CommitChanges(string note)
+    {
         long next = Generation + 1;
         var views = _store.Views();
         foreach (var view in _changedViews.Order(StringComparer.Ordinal))
