@@ -4,6 +4,8 @@ using Affect.Search.Benchmarks;
 // Benchmark driver (not a test). See eval/README.md.
 //   dotnet run -c Release --project eval/Affect.Search.Benchmarks -- rbm [--json out.json] [--markdown out.md]
 //       [--quick] [--peers] [--profile] [--seconds S] [--wait-quiet S] [--max-load F]
+//   dotnet run -c Release --project eval/Affect.Search.Benchmarks -- query [--filler N] [--queries N] [--json out.json] [--markdown out.md]
+//   dotnet run -c Release --project eval/Affect.Search.Benchmarks -- ann [--runs 64:100000,64:1000000] [--json out.json] [--markdown out.md]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
@@ -22,6 +24,10 @@ try
             return RbmBenchmark.Run(options);
         case "features":
             return FeaturesBenchmark.Run(args[1..]);
+        case "ann":
+            return AnnBenchmark.Run(args[1..]);
+        case "query":
+            return QueryBenchmark.Run(args[1..]);
         default:
             Console.Error.WriteLine($"unknown benchmark '{args[0]}'");
             Console.Error.WriteLine(Cli.Usage);
@@ -50,6 +56,16 @@ namespace Affect.Search.Benchmarks
 
             features [--items N] [--json PATH] [--markdown PATH]
                   feature extraction items/s on a 10 s 320x240 video with audio, ffmpeg's share, peak memory.
+
+            query [--filler N] [--queries N] [--json PATH] [--markdown PATH]
+                  end-to-end text query latency (features, inference, centring, vector search, item lookup) with the
+                  cpu preset's topology on an index of the generated corpus plus N filler items (default 100000).
+
+            ann [--runs DIM:ITEMS,...] [--kinds flat,hnsw,flat-sq8,hnsw-sq8] [--hnsw-m M,...] [--ef-construction N]
+                [--ef-search E,...] [--queries N] [--k K] [--clusters C] [--noise R] [--spectrum-power P]
+                [--latency-budget S] [--json PATH] [--markdown PATH] [--merge PATH [--rewrite]] [--note TEXT] [--quick]
+                  Faiss vector index build time, resident memory per item, single-query p50/p99, batch QPS and
+                  recall@k against flat on synthetic clustered unit vectors (default runs 64:100000,64:1000000).
 
             Options of rbm:
               --json PATH       also write the results as JSON
