@@ -19,6 +19,8 @@ public sealed class CrashSafetyTests
     [InlineData(4)]
     [InlineData(5)]
     [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
     public void A_writer_killed_at_any_moment_leaves_the_last_committed_generation_complete(int seed)
     {
         using var dir = new TempIndexDirectory();

@@ -85,7 +85,7 @@ public sealed class QueryEngine : IDisposable
         if (e.Error is not null) throw new QueryException(e.Error);
         var hits = _index.SearchVectors("T", e.Joint!.AsSpan(0, _model.Embedder.Dimension), k)[0];
         var vocabulary = _model.Features.Vocabulary;
-        var distribution = e.Words!;
+        var distribution = e.Words ?? throw new QueryException($"the model has no '{FeatureDataset.TextFeature}' input whose words could describe the query");
         var top = Enumerable.Range(0, distribution.Length).OrderByDescending(i => distribution[i]).ThenBy(i => i).Take(words)
             .Select(i => new InferredWord(vocabulary.Term(i), distribution[i])).ToList();
         return new DescribeResponse(query, e.Modalities, top, hits.Select((h, i) => Result(i + 1, h.Item, h.Score, null)).ToList(), e.Warnings);
@@ -99,7 +99,6 @@ public sealed class QueryEngine : IDisposable
     /// </summary>
     private List<Embedded> Embed(IReadOnlyList<Query> queries, bool allowTextless, bool reconstruct)
     {
-        var extractor = _extractor;
         var features = new List<ItemFeatures>();
         var pending = new List<(int Query, List<string> Warnings)>();
         var result = new Embedded?[queries.Count];
@@ -112,7 +111,7 @@ public sealed class QueryEngine : IDisposable
             if (missing is not null) { result[q] = Failed($"query {query.Id}: {missing}"); continue; }
             var item = new ManifestItem(query.Id, string.IsNullOrWhiteSpace(query.Text) ? null : query.Text, Full(query.Image), Full(query.Audio), Full(query.Video),
                 new Dictionary<string, IReadOnlyList<string>>(), null, 0);
-            var f = extractor.Extract(item);
+            var f = _extractor.Extract(item);
             // The extractor words text problems "text has ..."; anything else is a media file that failed to decode.
             var mediaProblems = f.Problems.Where(p => !p.StartsWith("text ", StringComparison.Ordinal)).ToList();
             if (mediaProblems.Count > 0) { result[q] = Failed($"query {query.Id}: {string.Join("; ", mediaProblems)}"); continue; }
@@ -130,7 +129,7 @@ public sealed class QueryEngine : IDisposable
         }
         if (features.Count > 0)
         {
-            var data = FeatureDataset.Build(features, extractor.DenseDimensions, _model.Features.Vocabulary.Size);
+            var data = FeatureDataset.Build(features, _extractor.DenseDimensions, _model.Features.Vocabulary.Size);
             var inferred = _model.Embedder.Inference.Infer(data, new InferenceOptions { Reconstruct = reconstruct });
             int vocabulary = _model.Features.Vocabulary.Size;
             var joint = _model.Embedder.Centre(inferred.Joint, data);

@@ -52,6 +52,8 @@ public sealed class ItemStore : IDisposable
                 // WAL lets readers see the last commit while a writer works; FULL sync makes a commit durable.
                 store.Execute("PRAGMA journal_mode=WAL");
                 store.Execute("PRAGMA synchronous=FULL");
+                // One transaction: a writer killed while creating leaves either no schema or all of it.
+                store.Begin();
                 store.Execute("""
                     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                     CREATE TABLE IF NOT EXISTS items (
@@ -68,7 +70,9 @@ public sealed class ItemStore : IDisposable
                     CREATE TABLE IF NOT EXISTS generations (generation INTEGER PRIMARY KEY, committed_at TEXT NOT NULL, items INTEGER NOT NULL, note TEXT NOT NULL);
                     """);
                 if (store.Meta("schema") is null) store.SetMeta("schema", SchemaVersion.ToString());
+                store.CommitTransaction();
             }
+            else if (store.Scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'") is null) throw NotCreated(path);
             var schema = store.Meta("schema");
             if (schema is null && !forWriting) throw NotCreated(path);
             if (schema != SchemaVersion.ToString())
@@ -113,6 +117,11 @@ public sealed class ItemStore : IDisposable
         SetMeta("generation", generation.ToString());
         Execute("INSERT INTO generations (generation, committed_at, items, note) VALUES ($g, $t, (SELECT COUNT(*) FROM items), $n)",
             ("$g", generation), ("$t", DateTimeOffset.UtcNow.ToString("O")), ("$n", note));
+        CommitTransaction();
+    }
+
+    private void CommitTransaction()
+    {
         _transaction!.Commit();
         _transaction.Dispose();
         _transaction = null;
