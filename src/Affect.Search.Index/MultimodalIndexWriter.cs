@@ -50,6 +50,9 @@ public sealed class MultimodalIndexWriter : IDisposable
     /// <summary>The last committed generation.</summary>
     public long Generation { get; private set; }
 
+    /// <summary>Items in the index, pending changes included.</summary>
+    public long ItemCount => _store.ItemCount;
+
     /// <summary>Changes since the last commit.</summary>
     public int Pending => _pending;
 

@@ -77,8 +77,7 @@ public static class Indexer
             writer.Commit($"indexed {chunk.Length} items of {manifest.Path}");
             onProgress?.Invoke(new IndexingProgress(indexed + dropped.Count, manifest.Items.Count, writer.Generation));
         }
-        using var index = MultimodalIndex.Open(indexFolder);
-        return new IndexingReport(writer.Folder, indexed, manifest.Errors, problems, dropped, writer.Generation, index.ItemCount, clock.Elapsed.TotalSeconds);
+        return new IndexingReport(writer.Folder, indexed, manifest.Errors, problems, dropped, writer.Generation, writer.ItemCount, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The fields an index keeps of a manifest item with the modalities that proved usable.</summary>
