@@ -3,7 +3,7 @@ using System.Text.Json;
 using Affect.Search.Cli.Output;
 using Affect.Search.Compute.Cpu;
 using Affect.Search.Engine.Embedding;
-using Affect.Search.Engine.Evaluation;
+using Affect.Search.Evaluation.Retrieval;
 using Affect.Search.Model.Configuration;
 using Affect.Search.Model.Data;
 using Affect.Search.Model.Persistence;

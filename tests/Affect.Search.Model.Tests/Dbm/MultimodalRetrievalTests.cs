@@ -1,5 +1,5 @@
 using Affect.Search.Compute.Cpu;
-using Affect.Search.Engine.Evaluation;
+using Affect.Search.Evaluation.Retrieval;
 using Affect.Search.Model.Configuration;
 using Affect.Search.Model.Data;
 using Affect.Search.Model.Dbm;

@@ -1,6 +1,6 @@
-using Affect.Search.Engine.Evaluation;
+using Affect.Search.Evaluation.Retrieval;
 
-namespace Affect.Search.Engine.Tests.Evaluation;
+namespace Affect.Search.Evaluation.Tests.Retrieval;
 
 public class RetrievalMetricsTests
 {

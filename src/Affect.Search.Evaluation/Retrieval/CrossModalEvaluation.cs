@@ -2,7 +2,7 @@ using Affect.Search.Engine.Embedding;
 using Affect.Search.Model.Data;
 using Affect.Search.Model.Dbm;
 
-namespace Affect.Search.Engine.Evaluation;
+namespace Affect.Search.Evaluation.Retrieval;
 
 /// <summary>One cell of a cross-modal retrieval table.</summary>
 /// <param name="Query">Modalities the queries keep, e.g. "T" or "TVA".</param>

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace Affect.Search.Engine.Evaluation;
+namespace Affect.Search.Evaluation.Retrieval;
 
 /// <summary>
 /// Exact ranking of a set of reference embeddings by cosine similarity (inner product of L2-normalised

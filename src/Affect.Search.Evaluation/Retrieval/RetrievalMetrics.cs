@@ -1,4 +1,4 @@
-namespace Affect.Search.Engine.Evaluation;
+namespace Affect.Search.Evaluation.Retrieval;
 
 /// <summary>
 /// Ranking quality as the paper reports it (spec section 5): AP@20 = (1 / min(R, 20)) * sum_{k=1..20} P(k) rel(k),
