@@ -17,6 +17,8 @@ PACKAGES=(
   libopenblas-dev        # link-time BLAS/LAPACK for that shim
   g++                    # compiles the shim during the build
   ffmpeg                 # decoding video keyframes and audio tracks (subprocess) for feature extraction
+  tuxpaint-stamps-default  # Tux Paint stamps (pictures, descriptions, sounds) for the default corpus (tools/build-corpus.sh)
+  librsvg2-bin           # rsvg-convert: rasterises the SVG stamps for the default corpus
 )
 
 # Benchmark peers, installed only with --bench.

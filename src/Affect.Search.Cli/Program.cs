@@ -18,6 +18,9 @@ public static class Program
             DescribeCommand.Create(),
             DeleteCommand.Create(),
             InfoCommand.Create(),
+            EvalCommand.Create(),
+            ClassifyCommand.Create(),
+            CorpusCommand.Create(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -162,6 +162,22 @@ public sealed class MultimodalIndex : IDisposable
         return results;
     }
 
+    /// <summary>
+    /// Every live item of <paramref name="view"/> with its stored embedding, in position order: what an
+    /// evaluation needs to count the relevant items of a database, and a classifier to learn from.
+    /// </summary>
+    public IReadOnlyList<(IndexedItem Item, float[] Embedding)> ViewContents(string view)
+    {
+        view = IndexViews.Parse(view);
+        lock (_storeLock)
+            return _store.Snapshot(() =>
+            {
+                var rows = _store.Embeddings(view).ToList();
+                var items = _store.Items(rows.Select(r => r.Slot));
+                return rows.Where(r => items.ContainsKey(r.Slot)).Select(r => (items[r.Slot], r.Vector)).ToList();
+            });
+    }
+
     /// <summary>BM25 search of the items' text; only items passing <paramref name="filter"/>. Words that analyse away give no hits.</summary>
     public IReadOnlyList<ItemHit> SearchText(string query, int k, ItemFilter? filter = null)
     {

@@ -91,6 +91,18 @@ public sealed class QueryEngine : IDisposable
         return new DescribeResponse(query, e.Modalities, top, hits.Select((h, i) => Result(i + 1, h.Item, h.Score, null)).ToList(), e.Warnings);
     }
 
+    /// <summary>
+    /// The query's joint embedding (centred, as the index stores its items'), the modalities it was computed
+    /// from and what was ignored; for uses beyond search, such as predicting a label from the embedding.
+    /// </summary>
+    public (float[] Embedding, string Modalities, IReadOnlyList<string> Warnings) EmbedQuery(Query query)
+    {
+        var e = Embed([query], allowTextless: false, reconstruct: false)[0];
+        if (e.Error is not null) throw new QueryException(e.Error);
+        int d = _model.Embedder.Dimension;
+        return (e.Joint!.AsSpan(e.Row * d, d).ToArray(), e.Modalities, e.Warnings);
+    }
+
     private sealed record Embedded(int Row, string Modalities, float[]? Joint, float[]? Words, IReadOnlyList<string> Warnings, string? Error);
 
     /// <summary>

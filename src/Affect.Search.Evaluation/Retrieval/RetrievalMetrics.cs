@@ -31,6 +31,37 @@ public static class RetrievalMetrics
         => relevantByRank.Take(CutOff).Count(r => r) / (double)CutOff;
 
     /// <summary>
+    /// Recall@20: relevant results among the first 20 ranks, over R. R = 0 gives 0, as AP@20 does, so a query
+    /// with nothing to find still counts (as a failure) in a mean.
+    /// </summary>
+    public static double RecallAt20(IReadOnlyList<bool> relevantByRank, int relevantTotal)
+    {
+        ArgumentNullException.ThrowIfNull(relevantByRank);
+        if (relevantTotal < 0) throw new ArgumentOutOfRangeException(nameof(relevantTotal), relevantTotal, "the number of relevant items cannot be negative");
+        if (relevantTotal == 0) return 0;
+        return HitsInTop(relevantByRank, CutOff) / (double)relevantTotal;
+    }
+
+    /// <summary>
+    /// P@k: relevant results among the first <paramref name="k"/> ranks, over k. A ranking shorter than k
+    /// counts its missing ranks as not relevant (the divisor stays k).
+    /// </summary>
+    public static double PrecisionAtK(IReadOnlyList<bool> relevantByRank, int k)
+    {
+        ArgumentNullException.ThrowIfNull(relevantByRank);
+        if (k <= 0) throw new ArgumentOutOfRangeException(nameof(k), k, "the cut-off must be at least 1");
+        return HitsInTop(relevantByRank, k) / (double)k;
+    }
+
+    private static int HitsInTop(IReadOnlyList<bool> relevantByRank, int k)
+    {
+        int hits = 0;
+        for (int i = 0; i < Math.Min(k, relevantByRank.Count); i++)
+            if (relevantByRank[i]) hits++;
+        return hits;
+    }
+
+    /// <summary>
     /// The expected AP@20 of a uniformly random ranking of <paramref name="databaseSize"/> items of which
     /// <paramref name="relevantTotal"/> are relevant: exact, from E[rel(i) rel(k)] over random permutations.
     /// </summary>

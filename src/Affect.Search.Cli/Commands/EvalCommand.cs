@@ -1,0 +1,136 @@
+using System.CommandLine;
+using System.Text.Json;
+using Affect.Search.Cli.Output;
+using Affect.Search.Evaluation.Benchmark;
+using Affect.Search.Evaluation.Report;
+using Affect.Search.Features.Corpus;
+using Affect.Search.Index;
+using Spectre.Console;
+
+namespace Affect.Search.Cli.Commands;
+
+/// <summary>
+/// `affect eval`: MAP@20, P@20 and recall@20 as the paper measures them. With --queries and --index it evaluates an
+/// index as deployed; with --corpus it runs the whole benchmark (learned systems over several training seeds,
+/// the paper's baselines, emotion prediction) and writes the report.
+/// </summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var corpus = new Option<DirectoryInfo?>("--corpus") { Description = "benchmark mode: a corpus folder with train.jsonl, reference.jsonl and queries.jsonl (tools/build-corpus.sh)" };
+        var queries = new Option<FileInfo?>("--queries") { Description = "index mode: labelled query manifest (JSON Lines)" };
+        var index = IndexLocation.IndexOption();
+        var model = IndexLocation.ModelOption();
+        var db = new Option<string[]>("--db") { Description = "index mode: database view(s): full, T, V, A, VA (default full)" };
+        var queryView = new Option<string>("--query-view") { Description = "index mode: what the queries keep: all, T, V, A, VA, TVA", DefaultValueFactory = _ => RetrievalCell.AllModalities };
+        var cells = new Option<string[]>("--cells") { Description = "benchmark mode: cells QUERY->DATABASE (default: the paper's Tables IV and V)" };
+        var seeds = new Option<string>("--seeds") { Description = "benchmark mode: training seeds, comma-separated (at least 3 for a spread)", DefaultValueFactory = _ => "1,2,3" };
+        var jointEpochs = new Option<int?>("--joint-epochs") { Description = "benchmark mode: override the presets' joint PCD epochs" };
+        var pretrainingEpochs = new Option<int?>("--pretraining-epochs") { Description = "benchmark mode: override the presets' pretraining epochs" };
+        var repeats = new Option<int>("--repeats") { Description = "benchmark mode: train/test splits of the emotion prediction", DefaultValueFactory = _ => 10 };
+        var models = new Option<string?>("--models") { Description = "benchmark mode: where to keep the trained models (default: <report>/models)" };
+        var report = new Option<string?>("--report") { Description = "write the report (markdown, SVG plots, results.json, TREC files) to this folder (benchmark mode default: artifacts/eval)" };
+        var backend = new Option<string?>("--backend") { Description = BackendChoice.Description };
+        var json = new Option<bool>("--json") { Description = "print the figures as JSON on standard output" };
+        var command = new Command("eval", "evaluate retrieval (MAP@20, P@20, recall@20) on labelled queries, or run the whole benchmark")
+            { corpus, queries, index, model, db, queryView, cells, seeds, jointEpochs, pretrainingEpochs, repeats, models, report, backend, json };
+        command.SetAction(parse =>
+        {
+            BenchmarkResult result;
+            string? reportFolder = parse.GetValue(report);
+            if (parse.GetValue(corpus) is { } corpusFolder)
+            {
+                if (parse.GetValue(queries) is not null) throw new ArgumentException("give either --corpus (benchmark) or --queries with --index, not both");
+                reportFolder ??= Path.Combine("artifacts", "eval");
+                var options = new BenchmarkOptions
+                {
+                    Seeds = ParseSeeds(parse.GetValue(seeds)!),
+                    Cells = parse.GetValue(cells) is { Length: > 0 } c ? c.Select(RetrievalCell.Parse).ToList() : RetrievalCell.PaperTables,
+                    JointEpochs = parse.GetValue(jointEpochs),
+                    PretrainingEpochs = parse.GetValue(pretrainingEpochs),
+                    PredictionRepeats = parse.GetValue(repeats) is var r and > 0 ? r : throw new ArgumentException("--repeats must be positive"),
+                    ModelsFolder = parse.GetValue(models) ?? Path.Combine(reportFolder, "models"),
+                };
+                result = StderrProgress.Run("benchmark", task => BenchmarkRun.Run(corpusFolder.FullName, options, () => BackendChoice.Create(parse.GetValue(backend)),
+                    p =>
+                    {
+                        task.Description = Markup.Escape(p.Total > 0 ? $"{p.Stage} {p.Done}/{p.Total}" : p.Stage);
+                        task.MaxValue = Math.Max(1, p.Total);
+                        task.Value = p.Done;
+                    },
+                    problem => StderrProgress.Console.MarkupLine($"[yellow]{Markup.Escape(problem)}[/]")));
+            }
+            else if (parse.GetValue(queries) is { } queryFile)
+            {
+                var manifest = ManifestReader.Read(queryFile.FullName);
+                var views = parse.GetValue(db) is { Length: > 0 } d ? d.Select(IndexViews.Parse).ToList() : [IndexViews.Full];
+                var view = parse.GetValue(queryView)!;
+                using var computeBackend = BackendChoice.Create(parse.GetValue(backend));
+                var (opened, folder) = IndexLocation.Open(parse.GetValue(index)!, parse.GetValue(model), computeBackend);
+                using var _ = opened;
+                using var __ = folder;
+                var evaluation = StderrProgress.Run("evaluate queries", task =>
+                {
+                    var e = IndexEvaluation.Run(opened, folder, manifest, views.Select(v => RetrievalCell.Parse($"{view}->{v}")).ToList(), RelevanceDefinition.Standard);
+                    task.Value = task.MaxValue;
+                    return e;
+                });
+                foreach (var p in evaluation.Problems) Console.Error.WriteLine($"affect: {p}");
+                result = evaluation.Result;
+            }
+            else throw new ArgumentException("give --corpus DIR (the whole benchmark) or --queries FILE with --index DIR");
+
+            string? reportPath = reportFolder is null ? null : BenchmarkReport.Write(result, reportFolder);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    metric = "MAP@20",
+                    relevance = RelevanceDefinition.Labels.Name,
+                    report = reportPath,
+                    corpus = result.Corpus,
+                    systems = result.Systems,
+                    seeds = result.Seeds,
+                    summary = new BenchmarkSummary(result).Scores.Select(s => new
+                    {
+                        system = s.System, cell = s.Cell.Name, query = s.Cell.Query, database = s.Cell.Database, relevance = s.Relevance, queries = s.Queries,
+                        references = s.References, mapAt20 = s.MapAt20, precisionAt20 = s.PrecisionAt20, recallAt20 = s.RecallAt20,
+                    }),
+                    predictions = result.Predictions.GroupBy(p => (p.Representation, p.Kind)).Select(g => new
+                    {
+                        representation = g.Key.Representation, kind = g.Key.Kind, accuracy = Spread.Of(g.Select(p => p.Result.MeanAccuracy)),
+                        majority = g.First().Result.MajorityAccuracy,
+                    }),
+                    models = result.Models,
+                }, JsonOutput.Options));
+                return ExitCodes.Ok;
+            }
+            PrintTable(result);
+            if (reportPath is not null) Console.WriteLine($"report: {reportPath}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>The MAP@20 table on standard output: one row per cell, one column per system.</summary>
+    public static void PrintTable(BenchmarkResult result)
+    {
+        var table = new Table().Title($"MAP@20 (relevance: shared emotion or concept label; {(result.Seeds.Count > 1 ? $"mean ± sd over seeds {string.Join(",", result.Seeds)}" : "one run")})");
+        table.AddColumn("query -> database");
+        table.AddColumn(new TableColumn("queries").RightAligned());
+        foreach (var s in result.Systems) table.AddColumn(new TableColumn(Markup.Escape(s)).RightAligned());
+        foreach (var (cell, figures) in BenchmarkReport.Headline(result))
+            table.AddRow([Markup.Escape(cell.Name), result.Corpus.QueriesByCell.GetValueOrDefault(cell.Name).ToString(), .. figures.Select(Markup.Escape)]);
+        StdoutTable.Write(table);
+        foreach (var g in result.Predictions.GroupBy(p => (p.Representation, p.Kind)))
+            Console.WriteLine($"emotion prediction, {g.Key.Kind} from {g.Key.Representation}: accuracy {Spread.Of(g.Select(p => p.Result.MeanAccuracy)).Format()} (majority class {g.First().Result.MajorityAccuracy:F3})");
+    }
+
+    private static IReadOnlyList<ulong> ParseSeeds(string text)
+    {
+        var seeds = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => ulong.TryParse(s, out var v) ? v : throw new ArgumentException($"--seeds: '{s}' is not a seed (a non-negative integer)")).Distinct().ToList();
+        return seeds.Count > 0 ? seeds : throw new ArgumentException("--seeds: give at least one seed");
+    }
+}

@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using Affect.Search.Compute;
+using Affect.Search.Engine;
+using Affect.Search.Engine.Corpus;
+using Affect.Search.Engine.Embedding;
+using Affect.Search.Evaluation.Baselines;
+using Affect.Search.Evaluation.Classification;
+using Affect.Search.Features.Corpus;
+using Affect.Search.Features.Decoding;
+using Affect.Search.Model.Configuration;
+using Affect.Search.Model.Data;
+using Affect.Search.Model.Training;
+
+namespace Affect.Search.Evaluation.Benchmark;
+
+/// <summary>A learned system of the benchmark: a display name and the preset it trains (or an explicit configuration).</summary>
+public sealed record LearnedSystem(string Name, string Preset, DbmConfig? Config = null);
+
+/// <summary>What a whole benchmark run does.</summary>
+public sealed record BenchmarkOptions
+{
+    /// <summary>The learned systems: the E-MDBM (cpu preset) and the MDBM baseline at the same size.</summary>
+    public IReadOnlyList<LearnedSystem> Learned { get; init; } = [new("E-MDBM", "cpu"), new("MDBM", "mdbm-cpu")];
+
+    /// <summary>Training seeds; every learned figure is a mean and spread over them.</summary>
+    public IReadOnlyList<ulong> Seeds { get; init; } = [1, 2, 3];
+
+    /// <summary>Cells evaluated.</summary>
+    public IReadOnlyList<RetrievalCell> Cells { get; init; } = RetrievalCell.PaperTables;
+
+    /// <summary>Relevance definitions; the first is the headline one.</summary>
+    public IReadOnlyList<RelevanceDefinition> Relevance { get; init; } = RelevanceDefinition.Standard;
+
+    /// <summary>Label kinds predicted in the emotion prediction experiment.</summary>
+    public IReadOnlyList<string> PredictedKinds { get; init; } = ["emotion", "sentiment"];
+
+    /// <summary>Repeated train/test splits of the emotion prediction experiment.</summary>
+    public int PredictionRepeats { get; init; } = 10;
+
+    /// <summary>Share of each class held out for testing in each split.</summary>
+    public double PredictionTestFraction { get; init; } = 0.3;
+
+    /// <summary>Where the trained models are written (one folder per system and seed), or null to keep none.</summary>
+    public string? ModelsFolder { get; init; }
+
+    /// <summary>Scratch space (BM25's Lucene indexes).</summary>
+    public string ScratchFolder { get; init; } = Path.Combine(Path.GetTempPath(), "affect-eval");
+
+    /// <summary>Override of the presets' joint PCD epochs (e.g. 0 in quick tests).</summary>
+    public int? JointEpochs { get; init; }
+
+    /// <summary>Override of the presets' pretraining epochs (e.g. in quick tests).</summary>
+    public int? PretrainingEpochs { get; init; }
+}
+
+/// <summary>Progress of a benchmark run: the stage and how far it is.</summary>
+public sealed record BenchmarkProgress(string Stage, int Done, int Total);
+
+/// <summary>A model the run trained.</summary>
+public sealed record TrainedModel(string System, string Preset, ulong Seed, string? Folder, long Parameters, double Seconds);
+
+/// <summary>The emotion prediction result of one representation, label kind and seed.</summary>
+public sealed record PredictionScore(string Representation, string Kind, ulong Seed, PredictionResult Result);
+
+/// <summary>Sizes of the corpus as evaluated.</summary>
+public sealed record CorpusSummary(string Folder, int Train, int References, int Queries, IReadOnlyDictionary<string, int> QueriesByCell,
+    IReadOnlyDictionary<string, int> ReferencesByCell, int Problems);
+
+/// <summary>Everything a benchmark run measured.</summary>
+public sealed record BenchmarkResult(CorpusSummary Corpus, IReadOnlyList<string> Systems, IReadOnlyList<ulong> Seeds, IReadOnlyList<CellScore> Scores,
+    IReadOnlyList<PredictionScore> Predictions, IReadOnlyList<TrainedModel> Models, IReadOnlyList<CellRun> Runs,
+    IReadOnlyList<(RetrievalCell Cell, IReadOnlyList<(string QueryId, IReadOnlyList<string> Relevant)> Qrels)> Qrels,
+    IReadOnlyList<double> CanonicalCorrelations, IReadOnlyDictionary<string, double> Seconds);
+
+/// <summary>
+/// The whole evaluation of the paper's Section VII on a labelled corpus: features once, then for every seed the
+/// learned systems trained without labels, every system scored on every cell (Tables IV and V, per category as
+/// Table VI), and emotion prediction by logistic regression on the joint representation and on the low-level
+/// features (Section VI).
+/// </summary>
+public static class BenchmarkRun
+{
+    /// <summary>The name of the low-level representation in the prediction experiment.</summary>
+    public const string LowLevel = "Low-level features";
+
+    /// <summary>Runs the benchmark on the corpus in <paramref name="corpusFolder"/>.</summary>
+    public static BenchmarkResult Run(string corpusFolder, BenchmarkOptions options, Func<IComputeBackend> backend,
+        Action<BenchmarkProgress>? onProgress = null, Action<string>? onProblem = null, CancellationToken cancellation = default)
+    {
+        var seconds = new Dictionary<string, double>();
+        var clock = Stopwatch.StartNew();
+        var configs = options.Learned.ToDictionary(l => l.Name, l => Configure(l.Config ?? Presets.Load(l.Preset), options));
+        var featureConfig = configs.Values.First();
+        var needed = configs.Values.SelectMany(CorpusFeaturizer.FeaturesOf).ToHashSet();
+        if (!needed.IsSubsetOf(CorpusFeaturizer.FeaturesOf(featureConfig)))
+            throw new ArgumentException($"the learned systems read features the first one ({options.Learned[0].Preset}) does not extract");
+        var corpus = BenchmarkCorpus.Load(corpusFolder, featureConfig, new MediaDecoder(),
+            p => onProgress?.Invoke(new BenchmarkProgress($"features ({p.Split})", p.Done, p.Total)), onProblem, cancellation: cancellation);
+        seconds["features"] = clock.Elapsed.TotalSeconds;
+
+        var map = new ModalityMap(featureConfig);
+        var judged = options.Cells.Select(c => new CellJudgements(RetrievalBenchmark.Prepare(c, corpus.Queries, corpus.References, map), options.Relevance)).ToList();
+        var scores = new List<CellScore>();
+        var runs = new List<CellRun>();
+        foreach (var j in judged) scores.AddRange(RetrievalBenchmark.RandomExpectation(j));
+
+        clock.Restart();
+        Directory.CreateDirectory(options.ScratchFolder);
+        var cca = new CanonicalCorrelationSystem(corpus.Train.Data, map);
+        var baselines = new IRetrievalSystem[] { new JaccardTextSystem(), new Bm25TextSystem(options.ScratchFolder), new EarlyFusionSystem(corpus.Train.Data, map), cca }
+            .Select(s => (IRetrievalSystem)new ScoreCache(s)).ToList();
+        seconds["baselines fit"] = clock.Elapsed.TotalSeconds;
+
+        // All labelled items, for emotion prediction (the classifier sees labels; the representations do not).
+        var everything = Concat(corpus.Train, corpus.References, corpus.Queries);
+        var predictions = new List<PredictionScore>();
+        var lowLevel = EarlyFusion.Fit(corpus.Train.Data, map.Sources('V').Concat(map.Sources('A')).Append(FeatureDataset.TextFeature).ToList());
+        clock.Restart();
+        predictions.AddRange(Predict(LowLevel, lowLevel.Transform(everything.Data), lowLevel.Dimension, everything.Items, options, seed: 1));
+        seconds["prediction (low-level)"] = clock.Elapsed.TotalSeconds;
+
+        var models = new List<TrainedModel>();
+        int step = 0, steps = options.Seeds.Count * (options.Learned.Count + 1);
+        foreach (var seed in options.Seeds)
+        {
+            var systems = new List<IRetrievalSystem>(baselines);
+            foreach (var learned in options.Learned)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                onProgress?.Invoke(new BenchmarkProgress($"train {learned.Name} (seed {seed})", step++, steps));
+                var cfg = configs[learned.Name] with { Seed = seed };
+                var trained = Stopwatch.StartNew();
+                using var computeBackend = backend();
+                var dbm = DbmTrainer.Train(computeBackend, cfg, corpus.Train.Data, cancellation: cancellation);
+                var embedder = new JointEmbedder(dbm, EmbeddingCentres.Learn(new JointEmbedder(dbm), corpus.Train.Data));
+                string? folder = null;
+                if (options.ModelsFolder is not null)
+                {
+                    folder = Path.Combine(options.ModelsFolder, ModelFolderName(learned.Name, seed));
+                    ModelFolder.Save(folder, dbm, corpus.Space, corpus.Train.Data, new Dictionary<string, string> { ["preset"] = cfg.Name, ["backend"] = computeBackend.Name });
+                }
+                models.Add(new TrainedModel(learned.Name, learned.Preset, seed, folder, dbm.ParameterCount, trained.Elapsed.TotalSeconds));
+                var system = new JointEmbeddingSystem(learned.Name, embedder);
+                foreach (var j in judged)
+                    if (RetrievalBenchmark.Evaluate(system, j, seed, seed == options.Seeds[0] ? runs : null) is { } s) scores.AddRange(s);
+                predictions.AddRange(Predict(learned.Name, embedder.Embed(everything.Data), embedder.Dimension, everything.Items, options, seed));
+                dbm.Dispose();
+                seconds[$"train+evaluate {learned.Name}"] = seconds.GetValueOrDefault($"train+evaluate {learned.Name}") + trained.Elapsed.TotalSeconds;
+            }
+            onProgress?.Invoke(new BenchmarkProgress($"evaluate baselines (seed {seed})", step++, steps));
+            clock.Restart();
+            foreach (var baseline in baselines)
+                foreach (var j in judged)
+                    if (RetrievalBenchmark.Evaluate(baseline, j, seed, seed == options.Seeds[0] ? runs : null) is { } s) scores.AddRange(s);
+            seconds["evaluate baselines"] = seconds.GetValueOrDefault("evaluate baselines") + clock.Elapsed.TotalSeconds;
+        }
+        onProgress?.Invoke(new BenchmarkProgress("done", steps, steps));
+
+        var qrels = judged.Select(j => (j.Data.Cell, (IReadOnlyList<(string, IReadOnlyList<string>)>)j.Data.QueryItems
+            .Select((q, i) => (q.Id, j.Relevant[0][i]))
+            .Where(x => x.Item2 is not null)
+            .Select(x => (x.Id, (IReadOnlyList<string>)x.Item2!.Select((rel, r) => (rel, r)).Where(t => t.rel).Select(t => j.Data.ReferenceItems[t.r].Id).ToList()))
+            .ToList())).ToList();
+        var summary = new CorpusSummary(corpus.Folder, corpus.Train.Items.Count, corpus.References.Items.Count, corpus.Queries.Items.Count,
+            judged.ToDictionary(j => j.Data.Cell.Name, j => j.Data.QueryItems.Count), judged.ToDictionary(j => j.Data.Cell.Name, j => j.Data.ReferenceItems.Count),
+            new[] { corpus.Train, corpus.References, corpus.Queries }.Sum(s => s.Report.Problems.Count + s.Report.Dropped.Count + s.Report.BadLines.Count));
+        var systemNames = options.Learned.Select(l => l.Name).Concat(baselines.Select(b => b.Name)).Append("Random").ToList();
+        return new BenchmarkResult(summary, systemNames, options.Seeds, scores, predictions, models, runs, qrels, cca.Correlations, seconds);
+    }
+
+    /// <summary>The folder (under <see cref="BenchmarkOptions.ModelsFolder"/>) of a learned system's model for a seed, e.g. "e-mdbm-seed1".</summary>
+    public static string ModelFolderName(string system, ulong seed)
+        => new string(system.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()) + $"-seed{seed}";
+
+    private static DbmConfig Configure(DbmConfig config, BenchmarkOptions options)
+    {
+        if (options.JointEpochs is { } joint) config = config with { JointTraining = config.JointTraining with { Epochs = joint } };
+        if (options.PretrainingEpochs is { } pre) config = config with { Pretraining = config.Pretraining with { Epochs = pre } };
+        return config;
+    }
+
+    private static IEnumerable<PredictionScore> Predict(string representation, float[] x, int dimension, IReadOnlyList<ManifestItem> items, BenchmarkOptions options, ulong seed)
+    {
+        foreach (var kind in options.PredictedKinds)
+        {
+            // Items with exactly one label of the kind: a single-label classification problem.
+            var rows = Enumerable.Range(0, items.Count).Where(i => items[i].Labels.TryGetValue(kind, out var l) && l.Count == 1).ToArray();
+            var classes = rows.Select(i => items[i].Labels[kind][0]).ToList();
+            if (classes.Distinct().Count() < 2) continue;
+            var selected = new float[rows.Length * dimension];
+            for (int i = 0; i < rows.Length; i++) x.AsSpan(rows[i] * dimension, dimension).CopyTo(selected.AsSpan(i * dimension, dimension));
+            yield return new PredictionScore(representation, kind, seed,
+                EmotionPrediction.Evaluate(selected, dimension, classes, options.PredictionRepeats, options.PredictionTestFraction, seed));
+        }
+    }
+
+    private static CorpusSplit Concat(params CorpusSplit[] splits)
+    {
+        var rows = new List<MultimodalDataset>();
+        var features = splits[0].Data.Features.Keys.ToList();
+        var data = new Dictionary<string, VisibleData>(StringComparer.Ordinal);
+        var present = new Dictionary<string, bool[]>(StringComparer.Ordinal);
+        int count = splits.Sum(s => s.Data.Count);
+        foreach (var name in features)
+        {
+            if (splits[0].Data.Features[name] is SparseVisibleData)
+            {
+                var dense = splits.SelectMany(s => ((SparseVisibleData)s.Data.Features[name]).Counts is var c ? Enumerable.Range(0, c.Rows).Select(r => Row(c, r)) : []).ToList();
+                data[name] = new SparseVisibleData(CsrMatrix.FromRows(splits[0].Data.Features[name].Dimension, dense));
+            }
+            else
+            {
+                int dim = splits[0].Data.Features[name].Dimension;
+                data[name] = new DenseVisibleData(splits.SelectMany(s => ((DenseVisibleData)s.Data.Features[name]).Values).ToArray(), count, dim);
+            }
+            present[name] = splits.SelectMany(s => s.Data.Presence(name)).ToArray();
+        }
+        return new CorpusSplit("all", splits.SelectMany(s => s.Items).ToList(), new MultimodalDataset(count, data, present), splits[0].Report);
+    }
+
+    private static IReadOnlyList<(int, float)> Row(CsrMatrix m, int r)
+        => Enumerable.Range(m.RowStarts[r], m.RowStarts[r + 1] - m.RowStarts[r]).Select(i => (m.ColumnIndices[i], m.Values[i])).ToList();
+
+    /// <summary>Baselines do not depend on the training seed: their scores are computed once per cell.</summary>
+    private sealed class ScoreCache(IRetrievalSystem inner) : IRetrievalSystem
+    {
+        private readonly Dictionary<RetrievalCell, float[]?> _scores = new();
+
+        public string Name => inner.Name;
+
+        public float[]? Scores(CellData cell)
+        {
+            if (!_scores.TryGetValue(cell.Cell, out var s)) _scores[cell.Cell] = s = inner.Scores(cell);
+            return s;
+        }
+    }
+}

