@@ -5,6 +5,7 @@ using Affect.Search.Evaluation.Benchmark;
 using Affect.Search.Evaluation.Report;
 using Affect.Search.Features.Corpus;
 using Affect.Search.Index;
+using Affect.Search.Model.Configuration;
 using Spectre.Console;
 
 namespace Affect.Search.Cli.Commands;
@@ -29,12 +30,14 @@ internal static class EvalCommand
         var jointEpochs = new Option<int?>("--joint-epochs") { Description = "benchmark mode: override the presets' joint PCD epochs" };
         var pretrainingEpochs = new Option<int?>("--pretraining-epochs") { Description = "benchmark mode: override the presets' pretraining epochs" };
         var repeats = new Option<int>("--repeats") { Description = "benchmark mode: train/test splits of the emotion prediction", DefaultValueFactory = _ => 10 };
+        var config = new Option<FileInfo?>("--config") { Description = "benchmark mode: a JSON model configuration for the E-MDBM instead of the cpu preset" };
+        var learned = new Option<string>("--learned") { Description = "benchmark mode: learned systems to train, comma-separated: e-mdbm, mdbm", DefaultValueFactory = _ => "e-mdbm,mdbm" };
         var models = new Option<string?>("--models") { Description = "benchmark mode: where to keep the trained models (default: <report>/models)" };
         var report = new Option<string?>("--report") { Description = "write the report (markdown, SVG plots, results.json, TREC files) to this folder (benchmark mode default: artifacts/eval)" };
         var backend = new Option<string?>("--backend") { Description = BackendChoice.Description };
         var json = new Option<bool>("--json") { Description = "print the figures as JSON on standard output" };
         var command = new Command("eval", "evaluate retrieval (MAP@20, P@20, recall@20) on labelled queries, or run the whole benchmark")
-            { corpus, queries, index, model, db, queryView, cells, seeds, jointEpochs, pretrainingEpochs, repeats, models, report, backend, json };
+            { corpus, queries, index, model, db, queryView, cells, seeds, config, learned, jointEpochs, pretrainingEpochs, repeats, models, report, backend, json };
         command.SetAction(parse =>
         {
             BenchmarkResult result;
@@ -45,6 +48,7 @@ internal static class EvalCommand
                 reportFolder ??= Path.Combine("artifacts", "eval");
                 var options = new BenchmarkOptions
                 {
+                    Learned = LearnedSystems(parse.GetValue(learned)!, parse.GetValue(config)),
                     Seeds = ParseSeeds(parse.GetValue(seeds)!),
                     Cells = parse.GetValue(cells) is { Length: > 0 } c ? c.Select(RetrievalCell.Parse).ToList() : RetrievalCell.PaperTables,
                     JointEpochs = parse.GetValue(jointEpochs),
@@ -70,9 +74,11 @@ internal static class EvalCommand
                 var (opened, folder) = IndexLocation.Open(parse.GetValue(index)!, parse.GetValue(model), computeBackend);
                 using var _ = opened;
                 using var __ = folder;
-                var evaluation = StderrProgress.Run("evaluate queries", task =>
+                var evaluation = StderrProgress.Run($"evaluate {manifest.Items.Count} queries", task =>
                 {
+                    task.IsIndeterminate = true;
                     var e = IndexEvaluation.Run(opened, folder, manifest, views.Select(v => RetrievalCell.Parse($"{view}->{v}")).ToList(), RelevanceDefinition.Standard);
+                    task.IsIndeterminate = false;
                     task.Value = task.MaxValue;
                     return e;
                 });
@@ -125,6 +131,17 @@ internal static class EvalCommand
         StdoutTable.Write(table);
         foreach (var g in result.Predictions.GroupBy(p => (p.Representation, p.Kind)))
             Console.WriteLine($"emotion prediction, {g.Key.Kind} from {g.Key.Representation}: accuracy {Spread.Of(g.Select(p => p.Result.MeanAccuracy)).Format()} (majority class {g.First().Result.MajorityAccuracy:F3})");
+    }
+
+    private static IReadOnlyList<LearnedSystem> LearnedSystems(string names, FileInfo? config)
+    {
+        var eMdbmConfig = config is null ? null : DbmConfig.FromJson(File.ReadAllText(config.FullName));
+        return names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().Select(n => n.ToLowerInvariant() switch
+        {
+            "e-mdbm" => new LearnedSystem("E-MDBM", eMdbmConfig?.Name ?? "cpu", eMdbmConfig),
+            "mdbm" => new LearnedSystem("MDBM", "mdbm-cpu"),
+            _ => throw new ArgumentException($"--learned: unknown system '{n}' (e-mdbm, mdbm)"),
+        }).ToList();
     }
 
     private static IReadOnlyList<ulong> ParseSeeds(string text)

@@ -87,6 +87,8 @@ public static class BenchmarkRun
     public static BenchmarkResult Run(string corpusFolder, BenchmarkOptions options, Func<IComputeBackend> backend,
         Action<BenchmarkProgress>? onProgress = null, Action<string>? onProblem = null, CancellationToken cancellation = default)
     {
+        if (options.Learned.Count == 0) throw new ArgumentException("the benchmark needs at least one learned system");
+        if (options.Seeds.Count == 0) throw new ArgumentException("the benchmark needs at least one training seed");
         var seconds = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
         var configs = options.Learned.ToDictionary(l => l.Name, l => Configure(l.Config ?? Presets.Load(l.Preset), options));
