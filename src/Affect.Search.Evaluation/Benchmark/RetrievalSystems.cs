@@ -71,7 +71,7 @@ public sealed class Bm25TextSystem(string scratchFolder) : IRetrievalSystem
     {
         if (!cell.Cell.Query.Contains('T') || !cell.References.Features.ContainsKey(FeatureDataset.TextFeature)) return null;
         var texts = cell.ReferenceItems.Select((item, r) => cell.ReferenceModalities[r].Contains('T') ? item.Text : null).ToList();
-        using var bm25 = new Bm25Text(texts, Path.Combine(scratchFolder, "bm25-" + Guid.NewGuid().ToString("N")));
+        using var bm25 = new Bm25Text(texts, scratchFolder);
         var scores = new float[cell.QueryItems.Count * texts.Count];
         for (int q = 0; q < cell.QueryItems.Count; q++)
             bm25.Scores(cell.QueryItems[q].Text ?? "").CopyTo(scores.AsSpan(q * texts.Count, texts.Count));
