@@ -12,7 +12,7 @@ using Spectre.Console;
 namespace Affect.Search.Cli.Commands;
 
 /// <summary>
-/// `affect demo`: the main job on the embedded default data (for now the seeded synthetic corpus):
+/// `affect demo`: a quick check on the seeded synthetic corpus (no media, no downloads):
 /// trains the cpu preset, saves it, and prints the paper's cross-modal MAP@20 table.
 /// </summary>
 internal static class DemoCommand
