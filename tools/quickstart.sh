@@ -59,7 +59,7 @@ affect search --text "happy smiling face" --k 5 --hybrid
 video="$(grep -m1 '"video"' data/default/queries.jsonl | sed 's/.*"video":"\([^"]*\)".*/\1/')"
 echo "-- video to text: what the query video data/default/$video is about (it has no text here)"
 affect describe --video "data/default/$video" --k 5 --words 8
-image="$(grep -m1 '"face-' data/default/queries.jsonl | grep '"image"' | sed 's/.*"image":"\([^"]*\)".*/\1/' || true)"
+image="$(grep '"emotion":\[' data/default/queries.jsonl | grep -m1 '"image"' | sed 's/.*"image":"\([^"]*\)".*/\1/' || true)"
 if [[ -n "$image" ]]; then
   echo "-- emotion of a query image (data/default/$image) by logistic regression on the joint representation"
   affect classify --image "data/default/$image" --kind emotion --top 3

@@ -43,10 +43,10 @@ internal static class ClassifyCommand
             var predictions = classifier.Predict(embedding).Take(parse.GetValue(top)).ToList();
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { kind = classifier.Kind, modalities, trainingItems = classifier.TrainingItems, classes = classifier.Classes, predictions, warnings }, JsonOutput.Options));
+                Console.WriteLine(JsonSerializer.Serialize(new { kind = classifier.Kind, modalities, trainingItems = classifier.TrainingItems, l2 = classifier.L2, classes = classifier.Classes, predictions, warnings }, JsonOutput.Options));
                 return ExitCodes.Ok;
             }
-            var table = new Table().Title($"{Markup.Escape(classifier.Kind)} from {modalities} (classifier fitted on {classifier.TrainingItems} indexed items)");
+            var table = new Table().Title($"{Markup.Escape(classifier.Kind)} from {modalities} (classifier fitted on {classifier.TrainingItems} indexed items, L2 {classifier.L2:G2} by cross-validation)");
             table.AddColumn("label");
             table.AddColumn(new TableColumn("probability").RightAligned());
             foreach (var p in predictions) table.AddRow(Markup.Escape(p.Label), p.Probability.ToString("F3"));

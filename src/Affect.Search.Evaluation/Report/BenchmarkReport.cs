@@ -39,7 +39,7 @@ public static class BenchmarkReport
         var learned = result.Models.Select(m => m.System).Distinct().ToList();
 
         md.AppendLine("# Retrieval and emotion prediction benchmark").AppendLine();
-        md.AppendLine($"Corpus `{c.Folder}`: {c.Train} training items (used without labels), {c.References} reference items (the database), {c.Queries} queries; {c.Problems} items or lines had problems (see the run's log). ");
+        md.AppendLine($"Corpus `{Shown(c.Folder)}`: {c.Train} training items (used without labels), {c.References} reference items (the database), {c.Queries} queries; {c.Problems} items or lines had problems (see the run's log). ");
         md.AppendLine($"Learned systems ({string.Join(", ", learned)}) were trained with seeds {string.Join(", ", result.Seeds)}; each learned figure is **mean ± sample standard deviation over the seeds**. " +
             "Baselines do not depend on the seed; their spread comes only from the seeded tie-breaking. `Random` is the exact expectation of a uniformly random ranking.").AppendLine();
         md.AppendLine("**Metrics** (spec section 5). For a query with R relevant items in the database, AP@20 = (1 / min(R, 20)) · Σ_{k=1..20} P(k) · rel(k); MAP@20 is its mean over the queries. " +
@@ -258,6 +258,13 @@ public static class BenchmarkReport
     };
 
     private static int[][] Jagged(int[,] m) => Enumerable.Range(0, m.GetLength(0)).Select(i => Enumerable.Range(0, m.GetLength(1)).Select(j => m[i, j]).ToArray()).ToArray();
+
+    // A path below the working folder is shown relative to it, so that reports of different checkouts compare.
+    private static string Shown(string path)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
+    }
 
     private static string Describe(string view) => view switch { "T" => "text (T)", "V" => "visual (V)", "A" => "audio (A)", _ => view };
 
