@@ -198,7 +198,6 @@ public static class BenchmarkRun
 
     private static CorpusSplit Concat(params CorpusSplit[] splits)
     {
-        var rows = new List<MultimodalDataset>();
         var features = splits[0].Data.Features.Keys.ToList();
         var data = new Dictionary<string, VisibleData>(StringComparer.Ordinal);
         var present = new Dictionary<string, bool[]>(StringComparer.Ordinal);
@@ -207,8 +206,8 @@ public static class BenchmarkRun
         {
             if (splits[0].Data.Features[name] is SparseVisibleData)
             {
-                var dense = splits.SelectMany(s => ((SparseVisibleData)s.Data.Features[name]).Counts is var c ? Enumerable.Range(0, c.Rows).Select(r => Row(c, r)) : []).ToList();
-                data[name] = new SparseVisibleData(CsrMatrix.FromRows(splits[0].Data.Features[name].Dimension, dense));
+                var rows = splits.SelectMany(s => ((SparseVisibleData)s.Data.Features[name]).Counts is var c ? Enumerable.Range(0, c.Rows).Select(r => Row(c, r)) : []).ToList();
+                data[name] = new SparseVisibleData(CsrMatrix.FromRows(splits[0].Data.Features[name].Dimension, rows));
             }
             else
             {

@@ -1,5 +1,4 @@
 using Affect.Search.Evaluation.Retrieval;
-using Affect.Search.Features.Corpus;
 using Labels = System.Collections.Generic.IReadOnlyDictionary<string, System.Collections.Generic.IReadOnlyList<string>>;
 
 namespace Affect.Search.Evaluation.Benchmark;
