@@ -46,7 +46,8 @@ internal static class ClassifyCommand
                 Console.WriteLine(JsonSerializer.Serialize(new { kind = classifier.Kind, modalities, trainingItems = classifier.TrainingItems, l2 = classifier.L2, classes = classifier.Classes, predictions, warnings }, JsonOutput.Options));
                 return ExitCodes.Ok;
             }
-            var table = new Table().Title($"{Markup.Escape(classifier.Kind)} from {modalities} (classifier fitted on {classifier.TrainingItems} indexed items, L2 {classifier.L2:G2} by cross-validation)");
+            var table = new Table().Title($"{Markup.Escape(classifier.Kind)} from {modalities}")
+                .Caption($"logistic regression on {classifier.TrainingItems} indexed items, L2 {classifier.L2:G2} (cross-validated)");
             table.AddColumn("label");
             table.AddColumn(new TableColumn("probability").RightAligned());
             foreach (var p in predictions) table.AddRow(Markup.Escape(p.Label), p.Probability.ToString("F3"));
