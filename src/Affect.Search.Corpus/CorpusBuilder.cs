@@ -172,25 +172,7 @@ public sealed class CorpusBuilder
     /// <summary>Reads each stamp's text, rasterises its SVG and measures its sound, in parallel; a stamp that fails any of these is skipped.</summary>
     private List<Candidate> PrepareStamps(IReadOnlyList<Stamp> stamps, string work, PathNames paths, List<SkippedEntry> skipped,
         Action<string, int, int> report)
-    {
-        var results = new Candidate?[stamps.Count];
-        var problems = new SkippedEntry?[stamps.Count];
-        int done = 0;
-        report("prepare stamps", 0, stamps.Count);
-        RunParallel(Enumerable.Range(0, stamps.Count), i =>
-        {
-            var stamp = stamps[i];
-            try { results[i] = PrepareStamp(stamp, work); }
-            catch (Exception e) when (e is MediaToolException or IOException or InvalidDataException or UnauthorizedAccessException)
-            {
-                problems[i] = new SkippedEntry(stamp.Id, SkipKind.Broken, paths.Tidy(e.Message));
-            }
-            int n = Interlocked.Increment(ref done);
-            lock (results) report("prepare stamps", n, stamps.Count);
-        });
-        skipped.AddRange(problems.Where(p => p is not null)!);
-        return results.Where(r => r is not null).ToList()!;
-    }
+        => MapSkipping(stamps, Enumerable.Range(0, stamps.Count), s => s.Id, s => PrepareStamp(s, work), "prepare stamps", paths, skipped, report);
 
     private Candidate PrepareStamp(Stamp stamp, string work)
     {
@@ -222,25 +204,34 @@ public sealed class CorpusBuilder
     private List<CorpusItem> WriteMedia(List<Candidate> candidates, string corpus, PathNames paths, List<SkippedEntry> skipped,
         Action<string, int, int> report)
     {
-        var items = new CorpusItem?[candidates.Count];
-        var problems = new SkippedEntry?[candidates.Count];
-        int done = 0;
-        report("write media", 0, candidates.Count);
         // Videos first: they take longest, so starting them early keeps every worker busy to the end.
-        var order = Enumerable.Range(0, candidates.Count).OrderBy(i => candidates[i].Modalities.HasFlag(Modalities.Video) ? 0 : 1).ThenBy(i => i).ToArray();
+        var order = Enumerable.Range(0, candidates.Count).OrderBy(i => candidates[i].Modalities.HasFlag(Modalities.Video) ? 0 : 1).ThenBy(i => i);
+        return MapSkipping(candidates, order, c => c.Id, c => MakeItem(c, corpus), "write media", paths, skipped, report);
+    }
+
+    /// <summary>
+    /// Maps <paramref name="inputs"/> through <paramref name="make"/> in parallel, taking them in <paramref name="order"/>;
+    /// an input whose media or files fail is skipped with the reason, and the results keep the inputs' order.
+    /// </summary>
+    private List<TOut> MapSkipping<TIn, TOut>(IReadOnlyList<TIn> inputs, IEnumerable<int> order, Func<TIn, string> id, Func<TIn, TOut> make,
+        string stage, PathNames paths, List<SkippedEntry> skipped, Action<string, int, int> report) where TOut : class
+    {
+        var results = new TOut?[inputs.Count];
+        var problems = new SkippedEntry?[inputs.Count];
+        int done = 0;
+        report(stage, 0, inputs.Count);
         RunParallel(order, i =>
         {
-            var c = candidates[i];
-            try { items[i] = MakeItem(c, corpus); }
-            catch (Exception e) when (e is MediaToolException or IOException or UnauthorizedAccessException)
+            try { results[i] = make(inputs[i]); }
+            catch (Exception e) when (e is MediaToolException or IOException or InvalidDataException or UnauthorizedAccessException)
             {
-                problems[i] = new SkippedEntry(c.Id, SkipKind.Broken, paths.Tidy(e.Message));
+                problems[i] = new SkippedEntry(id(inputs[i]), SkipKind.Broken, paths.Tidy(e.Message));
             }
             int n = Interlocked.Increment(ref done);
-            lock (items) report("write media", n, candidates.Count);
+            lock (results) report(stage, n, inputs.Count);
         });
         skipped.AddRange(problems.Where(p => p is not null)!);
-        return items.Where(i => i is not null).ToList()!;
+        return results.Where(r => r is not null).ToList()!;
     }
 
     private CorpusItem MakeItem(Candidate c, string corpus)

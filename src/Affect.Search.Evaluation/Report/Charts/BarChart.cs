@@ -33,11 +33,7 @@ public static class BarChart
         yTitle ??= string.Empty;
         int nCat = categories.Count, nSer = series.Count;
 
-        // The axis must hold the top of every error bar, not just every bar.
-        double dataMax = 0;
-        foreach (var s in series)
-            for (int i = 0; i < nCat; i++)
-                if (double.IsFinite(s.Values[i])) dataMax = Math.Max(dataMax, s.Values[i] + ChartFrame.SpreadAt(s, i));
+        double dataMax = ChartFrame.MaxWithSpread(series, nCat);
 
         var doc = new SvgDocument(width, height);
         double y0 = ChartFrame.Title(doc, title, width);

@@ -165,6 +165,16 @@ internal static class ChartFrame
         return double.IsFinite(v) ? v : 0;
     }
 
+    /// <summary>The largest value plus its spread over the first <paramref name="count"/> values of every series: the axis must hold the top of every error bar or band.</summary>
+    public static double MaxWithSpread(IReadOnlyList<Series> series, int count)
+    {
+        double max = 0;
+        foreach (var s in series)
+            for (int i = 0; i < count; i++)
+                if (double.IsFinite(s.Values[i])) max = Math.Max(max, s.Values[i] + SpreadAt(s, i));
+        return max;
+    }
+
     /// <summary>Draws the centred title and returns the y where the next block may start.</summary>
     public static double Title(SvgDocument doc, string title, double width)
     {

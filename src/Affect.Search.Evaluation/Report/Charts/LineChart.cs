@@ -40,10 +40,7 @@ public static class LineChart
         var finite = series.SelectMany(s => s.Values).Where(double.IsFinite).ToList();
         // Rates share the [0, 1] scale so charts of the same metric compare at a glance.
         bool unitRange = finite.All(v => v >= 0 && v <= 1);
-        double dataMax = 0;
-        foreach (var s in series)
-            for (int i = 0; i < n; i++)
-                if (double.IsFinite(s.Values[i])) dataMax = Math.Max(dataMax, s.Values[i] + ChartFrame.SpreadAt(s, i));
+        double dataMax = ChartFrame.MaxWithSpread(series, n);
 
         var doc = new SvgDocument(width, height);
         double legendTop = ChartFrame.Title(doc, title, width);
