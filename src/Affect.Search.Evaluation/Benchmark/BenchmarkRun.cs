@@ -108,15 +108,16 @@ public static class BenchmarkRun
 
         clock.Restart();
         Directory.CreateDirectory(options.ScratchFolder);
-        var cca = new CanonicalCorrelationSystem(corpus.Train.Data, map);
-        var baselines = new IRetrievalSystem[] { new JaccardTextSystem(), new Bm25TextSystem(options.ScratchFolder), new EarlyFusionSystem(corpus.Train.Data, map), cca }
+        var earlyFusion = new EarlyFusionSystem(corpus.Train.Data, map);
+        var cca = new CanonicalCorrelationSystem(corpus.Train.Data, map, earlyFusion.Video);
+        var baselines = new IRetrievalSystem[] { new JaccardTextSystem(), new Bm25TextSystem(options.ScratchFolder), earlyFusion, cca }
             .Select(s => (IRetrievalSystem)new ScoreCache(s)).ToList();
         seconds["baselines fit"] = clock.Elapsed.TotalSeconds;
 
         // All labelled items, for emotion prediction (the classifier sees labels; the representations do not).
         var everything = Concat(corpus.Train, corpus.References, corpus.Queries);
         var predictions = new List<PredictionScore>();
-        var lowLevel = EarlyFusion.Fit(corpus.Train.Data, map.Sources('V').Concat(map.Sources('A')).Append(FeatureDataset.TextFeature).ToList());
+        var lowLevel = earlyFusion.Multimodal;
         clock.Restart();
         predictions.AddRange(Predict(LowLevel, lowLevel.Transform(everything.Data), lowLevel.Dimension, everything.Items, options, seed: 1));
         seconds["prediction (low-level)"] = clock.Elapsed.TotalSeconds;
@@ -171,8 +172,11 @@ public static class BenchmarkRun
     }
 
     /// <summary>The folder (under <see cref="BenchmarkOptions.ModelsFolder"/>) of a learned system's model for a seed, e.g. "e-mdbm-seed1".</summary>
-    public static string ModelFolderName(string system, ulong seed)
-        => new string(system.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()) + $"-seed{seed}";
+    public static string ModelFolderName(string system, ulong seed) => $"{FileName(system)}-seed{seed}";
+
+    /// <summary>A name as a file name: lower case, every run of other characters one dash ("Jaccard (text)" -> "jaccard-text").</summary>
+    public static string FileName(string name)
+        => string.Join('-', System.Text.RegularExpressions.Regex.Split(name.ToLowerInvariant(), "[^a-z0-9]+").Where(p => p.Length > 0));
 
     private static DbmConfig Configure(DbmConfig config, BenchmarkOptions options)
     {

@@ -2,6 +2,7 @@ using Affect.Search.Engine;
 using Affect.Search.Engine.Corpus;
 using Affect.Search.Features.Corpus;
 using Affect.Search.Features.Decoding;
+using Affect.Search.Evaluation.Retrieval;
 using Affect.Search.Index;
 using Affect.Search.Model.Data;
 
@@ -48,7 +49,7 @@ public static class IndexEvaluation
             if (rows.Length == 0 || references.Count == 0) continue;
             var asked = report.Items.Where((_, i) => rows.Contains(i)).ToList();
             var embeddings = model.Embedder.Embed(map.Keep(data.Select(rows), cell.Query));
-            var hits = index.SearchVectors(cell.Database, embeddings, Retrieval.RetrievalMetrics.CutOff);
+            var hits = index.SearchVectors(cell.Database, embeddings, RetrievalMetrics.CutOff);
             for (int d = 0; d < relevance.Count; d++)
             {
                 var definition = relevance[d];
@@ -60,7 +61,8 @@ public static class IndexEvaluation
                     var labels = asked[q].Labels;
                     if (!definition.Judges(labels)) continue;
                     int r = references.Count(x => definition.IsRelevant(labels, x.Labels));
-                    outcomes.Add(QueryOutcome.Of(asked[q].Id, labels, hits[q].Select(h => definition.IsRelevant(labels, h.Item.Labels)).ToList(), r));
+                    var byRank = hits[q].Select(h => definition.IsRelevant(labels, h.Item.Labels)).ToList();
+                    outcomes.Add(QueryOutcome.Of(asked[q].Id, labels, RankedEvaluation.Score(byRank, r, [])));
                     ranked.Add((asked[q].Id, hits[q].Select(h => h.Item.Id).ToList()));
                     if (d == 0) relevantIds.Add((asked[q].Id, references.Where(x => definition.IsRelevant(labels, x.Labels)).Select(x => x.Id).ToList()));
                 }

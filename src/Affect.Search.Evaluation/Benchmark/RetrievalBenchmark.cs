@@ -36,11 +36,9 @@ public sealed record RelevanceDefinition(string Name, IReadOnlyList<string> Kind
 /// <summary>One query's figures, before averaging.</summary>
 public sealed record QueryOutcome(string QueryId, Labels Labels, int Relevant, double AveragePrecision, double PrecisionAt20, double RecallAt20, double[] PrecisionAtK)
 {
-    /// <summary>The figures of a ranking given as relevance by rank (best first) and R.</summary>
-    public static QueryOutcome Of(string queryId, Labels labels, IReadOnlyList<bool> relevantByRank, int relevant)
-        => new(queryId, labels, relevant, RetrievalMetrics.AveragePrecisionAt20(relevantByRank, relevant), RetrievalMetrics.PrecisionAt20(relevantByRank),
-            RetrievalMetrics.RecallAt20(relevantByRank, relevant),
-            Enumerable.Range(1, RetrievalMetrics.CutOff).Select(k => RetrievalMetrics.PrecisionAtK(relevantByRank, k)).ToArray());
+    /// <summary>The figures of one query's <see cref="QueryScore"/>.</summary>
+    public static QueryOutcome Of(string queryId, Labels labels, QueryScore score)
+        => new(queryId, labels, score.Relevant, score.AveragePrecision, score.PrecisionAt20, score.RecallAt20, score.PrecisionAtK);
 
     /// <summary>The expected figures of a uniformly random ranking of <paramref name="references"/> items, <paramref name="relevant"/> of them relevant (exact).</summary>
     public static QueryOutcome RandomExpectation(string queryId, Labels labels, int relevant, int references)
@@ -130,7 +128,7 @@ public static class RetrievalBenchmark
                 {
                     var item = data.QueryItems[q];
                     var s = RankedEvaluation.Evaluate(scores.AsSpan(q * n, n), relevant, ties);
-                    outcomes.Add(new QueryOutcome(item.Id, item.Labels, s.Relevant, s.AveragePrecision, s.PrecisionAt20, s.RecallAt20, s.PrecisionAtK));
+                    outcomes.Add(QueryOutcome.Of(item.Id, item.Labels, s));
                     ranked.Add((item.Id, s.Top.Select(i => data.ReferenceItems[i].Id).ToList()));
                 }
             if (d == 0 && runs is not null) runs.Add(new CellRun(system.Name, seed, data.Cell, ranked));

@@ -85,15 +85,19 @@ public sealed class Bm25TextSystem(string scratchFolder) : IRetrievalSystem
 /// </summary>
 public sealed class EarlyFusionSystem : IRetrievalSystem
 {
-    private readonly EarlyFusion _video, _multimodal;
-
     /// <summary>Fits the standardisation on the training split.</summary>
     public EarlyFusionSystem(MultimodalDataset training, ModalityMap modalities)
     {
         var lowLevel = modalities.Sources('V').Concat(modalities.Sources('A')).ToList();
-        _video = EarlyFusion.Fit(training, lowLevel);
-        _multimodal = EarlyFusion.Fit(training, [.. lowLevel, FeatureDataset.TextFeature]);
+        Video = EarlyFusion.Fit(training, lowLevel);
+        Multimodal = EarlyFusion.Fit(training, [.. lowLevel, FeatureDataset.TextFeature]);
     }
+
+    /// <summary>The fused low-level visual and audio features.</summary>
+    public EarlyFusion Video { get; }
+
+    /// <summary>The same with the word counts added.</summary>
+    public EarlyFusion Multimodal { get; }
 
     /// <inheritdoc />
     public string Name => "Early fusion";
@@ -103,7 +107,7 @@ public sealed class EarlyFusionSystem : IRetrievalSystem
     {
         var q = cell.Cell.Query;
         if (q == "T") return null; // the text baseline is Jaccard
-        var fusion = q.Contains('T') ? _multimodal : _video;
+        var fusion = q.Contains('T') ? Multimodal : Video;
         // Blocks the query and the database share; with none in common every score would be 0.
         bool shares = cell.Cell.Database == "full" || cell.Cell.Database.Any(q.Contains);
         if (!shares) return null;
@@ -122,10 +126,10 @@ public sealed class CanonicalCorrelationSystem : IRetrievalSystem
     private readonly CanonicalCorrelation _cca;
     private readonly int _vocabulary;
 
-    /// <summary>Fits the fusion statistics and the CCA on <paramref name="training"/>.</summary>
-    public CanonicalCorrelationSystem(MultimodalDataset training, ModalityMap modalities, int components = 32)
+    /// <summary>Fits the CCA on <paramref name="training"/>, whose low-level features <paramref name="lowLevel"/> fuses (fitted on the same items).</summary>
+    public CanonicalCorrelationSystem(MultimodalDataset training, ModalityMap modalities, EarlyFusion lowLevel, int components = 32)
     {
-        _lowLevel = EarlyFusion.Fit(training, modalities.Sources('V').Concat(modalities.Sources('A')).ToList());
+        _lowLevel = lowLevel;
         var both = modalities.Rows(training, m => m.Contains('T') && (m.Contains('V') || m.Contains('A')));
         if (both.Length < 10) throw new ArgumentException($"CCA needs training items with text and low-level features; only {both.Length} have both");
         var paired = training.Select(both);

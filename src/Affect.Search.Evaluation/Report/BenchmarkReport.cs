@@ -268,6 +268,5 @@ public static class BenchmarkReport
 
     private static string Describe(string view) => view switch { "T" => "text (T)", "V" => "visual (V)", "A" => "audio (A)", _ => view };
 
-    private static string Slug(string text)
-        => new string(text.ToLowerInvariant().Select(ch => char.IsLetterOrDigit(ch) ? ch : '-').ToArray()).Replace("->", "-").Trim('-').Replace("--", "-");
+    private static string Slug(string text) => BenchmarkRun.FileName(text);
 }

@@ -27,6 +27,12 @@ public static class RankedEvaluation
         var top = Ranking.Top(scores, RetrievalMetrics.CutOff, tiePositions);
         var byRank = new bool[top.Length];
         for (int i = 0; i < top.Length; i++) byRank[i] = relevant[top[i]];
+        return Score(byRank, total, top);
+    }
+
+    /// <summary>Scores a ranking given as relevance by rank (best first), with R and the ranked reference indices (empty when the ranking came from elsewhere, e.g. an index).</summary>
+    public static QueryScore Score(IReadOnlyList<bool> byRank, int total, int[] top)
+    {
         var precisionAtK = new double[RetrievalMetrics.CutOff];
         for (int k = 1; k <= precisionAtK.Length; k++) precisionAtK[k - 1] = RetrievalMetrics.PrecisionAtK(byRank, k);
         return new QueryScore(total,
