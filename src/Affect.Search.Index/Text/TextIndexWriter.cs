@@ -77,6 +77,7 @@ public sealed class TextIndexWriter : IDisposable
         Analyzer? analyzer = null;
         try
         {
+            RemoveIncompleteNewestCommit(dir);
             // The commit handed to the writer must come from this very Directory instance.
             var commits = TextIndexSchema.ListCommits(dir);
             analyzer = TextIndexSchema.CreateAnalyzer();
@@ -100,6 +101,25 @@ public sealed class TextIndexWriter : IDisposable
             analyzer?.Dispose();
             dir.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Lucene 4.8 writes a commit's segments_N file in place, so a writer killed while writing it leaves the newest
+    /// one incomplete, and reading the commit list then fails. Such a commit never reached the item store (the
+    /// commit point), so it is removed, with the segments.gen hint that may name it.
+    /// </summary>
+    private static void RemoveIncompleteNewestCommit(FSDirectory dir)
+    {
+        var files = dir.ListAll();
+        long newest = SegmentInfos.GetLastCommitGeneration(files);
+        if (newest < 0) return;
+        var name = IndexFileNames.FileNameFromGeneration(IndexFileNames.SEGMENTS, "", newest);
+        try { new SegmentInfos().Read(dir, name); }
+        catch (IOException)
+        {
+            dir.DeleteFile(name);
+            if (files.Contains(IndexFileNames.SEGMENTS_GEN)) dir.DeleteFile(IndexFileNames.SEGMENTS_GEN);
         }
     }
 

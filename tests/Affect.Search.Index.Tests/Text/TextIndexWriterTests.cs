@@ -26,6 +26,35 @@ public sealed class TextIndexWriterTests : IDisposable
     }
 
     [Fact]
+    public void A_commit_file_left_incomplete_by_a_killed_writer_is_dropped_at_the_next_open()
+    {
+        // The very first commit cut short: nothing was committed, so the next writer starts empty.
+        using (var writer = TextIndexWriter.Open(_dir.Path, 0))
+        {
+            writer.Upsert("1", "cat");
+            writer.Commit(1);
+        }
+        var first = System.IO.Path.Combine(_dir.Path, "segments_1");
+        Assert.True(File.Exists(first));
+        File.WriteAllBytes(first, File.ReadAllBytes(first)[..10]);
+        using (var writer = TextIndexWriter.Open(_dir.Path, 0))
+        {
+            Assert.Equal(0, writer.Count);
+            writer.Upsert("2", "dog");
+            writer.Commit(1);
+        }
+        // A later commit cut short: the writer opens the last complete one.
+        var segments = Directory.GetFiles(_dir.Path, "segments_*").Select(System.IO.Path.GetFileName).Single()!;
+        long generation = Lucene.Net.Index.SegmentInfos.GenerationFromSegmentsFileName(segments);
+        var next = System.IO.Path.Combine(_dir.Path, Lucene.Net.Index.IndexFileNames.FileNameFromGeneration("segments", "", generation + 1));
+        File.WriteAllBytes(next, File.ReadAllBytes(System.IO.Path.Combine(_dir.Path, segments))[..10]);
+        using (var writer = TextIndexWriter.Open(_dir.Path, 1))
+            Assert.Equal(1, writer.Count);
+        using var index = TextIndex.Open(_dir.Path, 1);
+        Assert.Equal(["2"], Ids(index, "dog"));
+    }
+
+    [Fact]
     public void Upsert_ReplacesDocumentWithSameId()
     {
         using (var writer = TextIndexWriter.Open(_dir.Path, 0))
