@@ -22,7 +22,14 @@ public static class ChurnWorkload
         double roll = random.NextDouble();
         if (step > 10 && roll < 0.1) return ($"churn-{random.NextInt64(step)}", null);
         long n = step > 10 && roll < 0.3 ? random.NextInt64(step) : step;
-        string id = $"churn-{n}";
+        return ($"churn-{n}", Item(random, $"churn-{n}", step));
+    }
+
+    /// <summary>A new item (its id is "added-n", never used by <see cref="Operation"/>): a change that adds only.</summary>
+    public static ItemToIndex Added(int seed, long n) => Item(new Random(unchecked((int)(seed * 7_919L + n))), $"added-{n}", n);
+
+    private static ItemToIndex Item(Random random, string id, long step)
+    {
         string modalities = new[] { "TVA", "TV", "T", "V", "A", "VA" }[random.Next(6)];
         var embeddings = new Dictionary<string, float[]>();
         foreach (var view in IndexViews.All)
@@ -30,7 +37,7 @@ public static class ChurnWorkload
                 embeddings[view] = Enumerable.Range(0, CrashWorkload.Dimension).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
         string? text = modalities.Contains('T') ? $"{id} churned at step {step} word{random.Next(5)}" : null;
         var labels = new Dictionary<string, IReadOnlyList<string>> { ["step"] = [step.ToString()] };
-        return (id, new ItemToIndex(new IndexedItem(id, text, labels, new Dictionary<string, string>(), modalities), embeddings));
+        return new ItemToIndex(new IndexedItem(id, text, labels, new Dictionary<string, string>(), modalities), embeddings);
     }
 
     /// <summary>
@@ -45,7 +52,7 @@ public static class ChurnWorkload
             if (item is null) writer.Delete(id);
             else writer.Upsert(item);
             // A delete of an id already gone changes nothing: commit a real change instead.
-            if (writer.Pending == 0) writer.Upsert(Operation(seed, writer.Generation + 1_000_000_000L).Item!);
+            if (writer.Pending == 0) writer.Upsert(Added(seed, writer.Generation));
             long generation = writer.Commit($"step {writer.Generation}");
             committed?.Invoke(generation);
         }
