@@ -165,6 +165,9 @@ public sealed class TextIndexWriter : IDisposable
             [TextIndexSchema.GenerationKey] = generation.ToString(CultureInfo.InvariantCulture),
         });
         _writer.Commit();
+        // Lucene 4.8 fsyncs the commit's files but not the folder: without this, a power loss could lose the
+        // new segments_N entry after SQLite has recorded the generation.
+        Affect.Search.Durability.DirectorySync.Flush(_directory.Directory.FullName);
         Generation = generation;
     }
 
