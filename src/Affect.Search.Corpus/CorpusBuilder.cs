@@ -133,6 +133,7 @@ public sealed class CorpusBuilder
 
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
         Directory.Move(partial, output);
+        Affect.Search.Durability.DirectorySync.FlushParentOf(output);
         return new CorpusBuildReport(output, items, skipped, counts, clock.Elapsed.TotalSeconds);
     }
 

@@ -3,7 +3,9 @@ namespace Affect.Search.Index;
 /// <summary>
 /// The files of an index folder: <c>store.sqlite</c> (items, embeddings, generations: the commit point),
 /// <c>text/</c> (the Lucene index), <c>vectors/&lt;view&gt;.g&lt;generation&gt;.faiss</c> (one Faiss file per view, rewritten
-/// only by a generation that changes the view) and <c>write.lock</c> (held by the one writer).
+/// only by a generation that changes the view), <c>write.lock</c> (held by the one writer) and
+/// <c>readers/g&lt;generation&gt;.&lt;unique&gt;.lease</c> (one per open reader, held locked: the generations the
+/// writer must keep).
 /// </summary>
 public sealed class IndexLayout(string folder)
 {
@@ -21,6 +23,20 @@ public sealed class IndexLayout(string folder)
 
     /// <summary>The writer's lock file.</summary>
     public string WriteLock => Path.Combine(Folder, "write.lock");
+
+    /// <summary>The folder of the open readers' lease files.</summary>
+    public string Readers => Path.Combine(Folder, "readers");
+
+    /// <summary>The name of a reader lease file on <paramref name="generation"/>; <paramref name="unique"/> makes it the reader's own.</summary>
+    public static string LeaseFileName(long generation, string unique) => $"g{generation}.{unique}.lease";
+
+    /// <summary>The generation a lease file pins, or null for a name that is not a lease.</summary>
+    public static long? GenerationOfLease(string fileName)
+    {
+        if (!fileName.StartsWith('g') || !fileName.EndsWith(".lease")) return null;
+        int dot = fileName.IndexOf('.');
+        return dot > 1 && long.TryParse(fileName.AsSpan(1, dot - 1), out var generation) ? generation : null;
+    }
 
     /// <summary>The vector file of <paramref name="view"/> written by <paramref name="generation"/>.</summary>
     public static string VectorFileName(string view, long generation) => $"{view}.g{generation}.faiss";

@@ -20,10 +20,20 @@ public sealed record IndexInfo(string Folder, long Items, IReadOnlyList<ViewInfo
     DateTimeOffset? CommittedAt, long Bytes, IndexSettings Settings);
 
 /// <summary>
-/// A read-only snapshot of an index folder at its last committed generation: vector search per view, BM25
-/// text search, stored items and filters. Item rows are read live, so an item deleted after the snapshot
-/// was opened is never returned. Searches may run concurrently.
+/// A read-only, point-in-time snapshot of an index folder at the generation committed when it was opened:
+/// vector search per view, BM25 text search, stored items and filters. Searches may run concurrently.
 /// </summary>
+/// <remarks>
+/// <para>What is frozen and what is live: the vector files, the position-to-item mapping and the Lucene commit
+/// are those of <see cref="Generation"/> for the snapshot's whole life, whatever the writer commits meanwhile
+/// (a reader lease, <c>readers/*.lease</c>, makes the writer keep them). Item rows, filters,
+/// <see cref="ItemCount"/>, <see cref="Item"/>, <see cref="Info"/> and <see cref="ViewContents"/> are read from
+/// the store's latest committed generation. So a hit is always an item that exists now: an item deleted
+/// after the snapshot was opened is never returned, an item replaced since then drops out of vector hits (its
+/// old embedding belongs to a row that is gone) and comes back from text hits with its new fields, and items
+/// added since then are found by <see cref="Item"/> but not by search until a newer snapshot is opened (see
+/// <see cref="RefreshingIndex"/> for a long-lived reader that moves on by itself).</para>
+/// </remarks>
 public sealed class MultimodalIndex : IDisposable
 {
     private readonly IndexLayout _layout;
@@ -31,10 +41,12 @@ public sealed class MultimodalIndex : IDisposable
     private readonly TextIndex _text;
     private readonly Dictionary<string, LoadedView> _views;
     private readonly object _storeLock = new();
+    private readonly ReaderLease? _lease;
 
     private MultimodalIndex(IndexLayout layout, ItemStore store, TextIndex text, IndexIdentity identity, IndexSettings settings,
-        long generation, Dictionary<string, LoadedView> views, string? modelFolder)
+        long generation, Dictionary<string, LoadedView> views, string? modelFolder, ReaderLease? lease)
     {
+        _lease = lease;
         ModelFolder = modelFolder;
         _layout = layout;
         _store = store;
@@ -60,44 +72,81 @@ public sealed class MultimodalIndex : IDisposable
     /// <summary>The model folder recorded when the index was created, or null.</summary>
     public string? ModelFolder { get; }
 
-    /// <summary>Opens the last committed generation of the index in <paramref name="folder"/>.</summary>
+    /// <summary>
+    /// How many times <see cref="Open"/> starts over on a newer generation when a commit superseded the one
+    /// it was opening; each try is short, so a writer would have to commit faster than that every time.
+    /// </summary>
+    private const int MaxOpenAttempts = 50;
+
+    /// <summary>
+    /// Opens the last committed generation of the index in <paramref name="folder"/> and holds a reader lease on
+    /// it until disposed, so however many commits follow, the writer keeps this generation's files. An open
+    /// that races a commit lands on a complete generation: the lease is taken first, then the store must still
+    /// name that generation, otherwise the open starts over on the newer one.
+    /// </summary>
     public static MultimodalIndex Open(string folder)
     {
         var layout = new IndexLayout(folder);
         if (!File.Exists(layout.Store)) throw new DirectoryNotFoundException($"no index at '{layout.Folder}' (no {Path.GetFileName(layout.Store)}); build one with 'affect index'");
         var store = ItemStore.Open(layout.Store, forWriting: false);
         var loaded = new List<FaissIndex>();
+        ReaderLease? lease = null;
         try
         {
             var modelFolder = store.Meta("model_folder");
-            var (generation, identity, settings, views) = store.Snapshot(() =>
+            long leased = store.Generation;
+            for (int attempt = 1; ; attempt++)
             {
-                var identity = MultimodalIndexWriter.ReadIdentity(store) ?? throw ItemStore.NotCreated(layout.Store);
-                var settings = MultimodalIndexWriter.ReadSettings(store);
-                var views = new Dictionary<string, LoadedView>();
-                foreach (var (view, file) in store.Views())
+                lease = ReaderLease.TryAcquire(layout, leased);
+                try
                 {
-                    if (file.File is null) continue;
-                    var path = Path.Combine(layout.Vectors, file.File);
-                    if (!File.Exists(path)) throw new InvalidDataException($"index '{layout.Folder}': vector file {file.File} of view {view} is missing");
-                    var index = FaissIndex.Load(path, settings.VectorOptions(file.Vectors));
-                    loaded.Add(index);
-                    if (index.Count != file.Vectors)
-                        throw new InvalidDataException($"index '{layout.Folder}': {file.File} holds {index.Count} vectors, the store expects {file.Vectors}");
-                    views[view] = LoadedView.Of(index, store.SlotsByPosition(view, file.Vectors), file.Live);
+                    var (generation, identity, settings, views) = store.Snapshot(() =>
+                    {
+                        // The lease must be visible before the generation is read: then any cleanup that could
+                        // delete this generation's files runs after a later commit and sees the lease.
+                        if (store.Generation != leased) throw new GenerationSupersededException();
+                        var identity = MultimodalIndexWriter.ReadIdentity(store) ?? throw ItemStore.NotCreated(layout.Store);
+                        var settings = MultimodalIndexWriter.ReadSettings(store);
+                        var views = new Dictionary<string, LoadedView>();
+                        foreach (var (view, file) in store.Views())
+                        {
+                            if (file.File is null) continue;
+                            var path = Path.Combine(layout.Vectors, file.File);
+                            if (!File.Exists(path)) throw new InvalidDataException($"index '{layout.Folder}': vector file {file.File} of view {view} is missing");
+                            var index = FaissIndex.Load(path, settings.VectorOptions(file.Vectors));
+                            loaded.Add(index);
+                            if (index.Count != file.Vectors)
+                                throw new InvalidDataException($"index '{layout.Folder}': {file.File} holds {index.Count} vectors, the store expects {file.Vectors}");
+                            views[view] = LoadedView.Of(index, store.SlotsByPosition(view, file.Vectors), file.Live);
+                        }
+                        return (store.Generation, identity, settings, views);
+                    });
+                    var text = TextIndex.Open(layout.Text, generation);
+                    return new MultimodalIndex(layout, store, text, identity, settings, generation, views, modelFolder, lease);
                 }
-                return (store.Generation, identity, settings, views);
-            });
-            var text = TextIndex.Open(layout.Text, generation);
-            return new MultimodalIndex(layout, store, text, identity, settings, generation, views, modelFolder);
+                // Without a lease (a folder this reader cannot write) files can vanish under it; with one, only
+                // the check above fails. Either way a newer generation is complete: start over on it.
+                catch (Exception e) when (attempt < MaxOpenAttempts && e is not DirectoryNotFoundException && store.Generation != leased)
+                {
+                    foreach (var index in loaded) index.Dispose();
+                    loaded.Clear();
+                    lease?.Dispose();
+                    lease = null;
+                    leased = store.Generation;
+                }
+            }
         }
         catch
         {
             foreach (var index in loaded) index.Dispose();
+            lease?.Dispose();
             store.Dispose();
             throw;
         }
     }
+
+    /// <summary>The generation being opened is no longer the store's current one.</summary>
+    private sealed class GenerationSupersededException() : Exception("a newer generation was committed while the index was being opened");
 
     /// <summary>Number of items.</summary>
     public long ItemCount { get { lock (_storeLock) return _store.ItemCount; } }
@@ -218,5 +267,6 @@ public sealed class MultimodalIndex : IDisposable
         foreach (var v in _views.Values) v.Index.Dispose();
         _text.Dispose();
         _store.Dispose();
+        _lease?.Dispose();
     }
 }

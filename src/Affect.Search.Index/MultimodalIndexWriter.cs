@@ -97,7 +97,7 @@ public sealed class MultimodalIndexWriter : IDisposable
             }
             long generation = store.Generation;
             RemoveUncommittedFiles(layout, store);
-            text = TextIndexWriter.Open(layout.Text, generation);
+            text = TextIndexWriter.Open(layout.Text, generation, () => ReaderLease.PinnedGenerations(layout));
             var writer = new MultimodalIndexWriter(layout, writeLock, store, text, identity, effective);
             foreach (var (view, file) in writer._views)
                 if (file.File is not null)
@@ -224,13 +224,15 @@ public sealed class MultimodalIndexWriter : IDisposable
             File.Move(path + ".tmp", path, overwrite: true);
             _store.SetView(view, name, index.Count);
         }
+        // The renames must themselves be on disk before SQLite records the files as committed.
+        if (_changedViews.Count > 0) Affect.Search.Durability.DirectorySync.Flush(_layout.Vectors);
         _buffers.Clear();
         _text.Commit(next);
         _store.Commit(next, note);
         Generation = next;
         _pending = 0;
         _changedViews.Clear();
-        RemoveUnreferencedFiles(_layout, _store, keepGenerations: 2);
+        RemoveUnreferencedFiles(_layout, _store, ReaderLease.PinnedGenerations(_layout));
         return next;
     }
 
@@ -275,20 +277,36 @@ public sealed class MultimodalIndexWriter : IDisposable
     }
 
     /// <summary>
-    /// Deletes vector files no longer referenced, except those of the last <paramref name="keepGenerations"/>
-    /// generations' views (a reader that read the previous generation may still be about to load them).
+    /// Deletes the vector files that neither the current nor the previous generation uses, nor any generation
+    /// in <paramref name="pinned"/> (those open readers lease). A view's file at generation g is its newest
+    /// file written at or before g, as a view's file is rewritten only by generations that change it.
     /// </summary>
-    private static void RemoveUnreferencedFiles(IndexLayout layout, ItemStore store, int keepGenerations)
+    private static void RemoveUnreferencedFiles(IndexLayout layout, ItemStore store, IReadOnlySet<long> pinned)
     {
+        long current = store.Generation;
         var referenced = store.Views().Values.Select(v => v.File).OfType<string>().ToHashSet();
-        long oldest = store.Generation - keepGenerations + 1;
-        foreach (var file in Directory.EnumerateFiles(layout.Vectors, "*.faiss"))
+        // The previous generation stays too: a reader from before leases (or without one) may be loading it.
+        var kept = pinned.Append(current).Append(current - 1).ToHashSet();
+        var files = Directory.EnumerateFiles(layout.Vectors, "*.faiss")
+            .Select(Path.GetFileName).OfType<string>()
+            .Select(name => (Name: name, View: name[..Math.Max(0, name.LastIndexOf(".g", StringComparison.Ordinal))], Generation: IndexLayout.GenerationOfVectorFile(name)))
+            .Where(f => f.Generation is not null && f.View.Length > 0)
+            .ToList();
+        foreach (var byView in files.GroupBy(f => f.View))
         {
-            var name = Path.GetFileName(file);
-            if (!referenced.Contains(name) && IndexLayout.GenerationOfVectorFile(name) is { } g && g < oldest)
+            var generations = byView.Select(f => f.Generation!.Value).Order().ToArray();
+            foreach (var g in kept)
             {
-                try { File.Delete(file); } catch (IOException) { /* in use: removed by a later commit */ }
+                // The newest file of this view written at or before g.
+                int i = Array.BinarySearch(generations, g);
+                if (i < 0) i = ~i - 1;
+                if (i >= 0) referenced.Add(IndexLayout.VectorFileName(byView.Key, generations[i]));
             }
+        }
+        foreach (var (name, _, generation) in files)
+        {
+            if (referenced.Contains(name) || generation > current) continue;
+            try { File.Delete(Path.Combine(layout.Vectors, name)); } catch (IOException) { /* in use: removed by a later commit */ }
         }
     }
 

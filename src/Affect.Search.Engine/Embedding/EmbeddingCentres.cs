@@ -64,8 +64,13 @@ public sealed class EmbeddingCentres
     {
         var json = JsonSerializer.Serialize(new { format = FormatName, version = 1, centres = _centres });
         var temporary = path + ".tmp";
-        File.WriteAllText(temporary, json);
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        {
+            file.Write(System.Text.Encoding.UTF8.GetBytes(json));
+            file.Flush(flushToDisk: true); // the data before the rename that publishes it
+        }
         File.Move(temporary, path, overwrite: true);
+        Affect.Search.Durability.DirectorySync.FlushParentOf(path);
     }
 
     /// <summary>Reads centres written by <see cref="Save"/>.</summary>

@@ -108,8 +108,13 @@ public sealed class FeatureSpace
     public void Save(string path)
     {
         var temporary = path + ".tmp";
-        using (var file = File.Create(temporary)) Save(file);
+        using (var file = File.Create(temporary))
+        {
+            Save(file);
+            file.Flush(flushToDisk: true); // the data before the rename that publishes it
+        }
         File.Move(temporary, path, overwrite: true);
+        Affect.Search.Durability.DirectorySync.FlushParentOf(path);
     }
 
     /// <summary>Loads from a file; errors name the file.</summary>

@@ -4,7 +4,8 @@ namespace Affect.Search.Index.Text;
 
 /// <summary>
 /// Keeps the newest <see cref="Keep"/> commits, so a <see cref="TextIndex"/> still open on the previous
-/// generation keeps its files and an uncommitted-in-SQLite newer commit can still be rolled back from.
+/// generation keeps its files and an uncommitted-in-SQLite newer commit can still be rolled back from, and
+/// every commit whose engine generation <see cref="PinnedGenerations"/> names (open readers' leases).
 /// When the writer is opened on an older commit it also deletes every commit newer than that one at
 /// start-up: otherwise the abandoned generation would linger and be found again by generation number.
 /// </summary>
@@ -19,6 +20,9 @@ internal sealed class RecentCommitsDeletionPolicy : IndexDeletionPolicy
 
     /// <summary>Lucene segments generation of the commit the writer was opened on; newer ones are deleted at init.</summary>
     public long? RollbackToSegmentsGeneration { get; init; }
+
+    /// <summary>The engine generations open readers hold leases on, asked at every commit; null: none.</summary>
+    public Func<IReadOnlySet<long>>? PinnedGenerations { get; init; }
 
     /// <summary>True when the writer rolls back to the empty generation 0: every existing commit is deleted at init.</summary>
     public bool DiscardAll { get; init; }
@@ -41,11 +45,13 @@ internal sealed class RecentCommitsDeletionPolicy : IndexDeletionPolicy
     private void KeepNewest<T>(IList<T> commits) where T : IndexCommit
     {
         // Commits arrive oldest first; count survivors from the newest end.
+        var pinned = PinnedGenerations?.Invoke();
         int kept = 0;
         for (int i = commits.Count - 1; i >= 0; i--)
         {
             if (commits[i].IsDeleted) continue;
-            if (++kept > Keep) commits[i].Delete();
+            if (++kept > Keep && !(pinned is not null && TextIndexSchema.GenerationOf(commits[i]) is { } g && pinned.Contains(g)))
+                commits[i].Delete();
         }
     }
 }

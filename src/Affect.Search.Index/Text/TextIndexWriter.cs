@@ -16,7 +16,8 @@ namespace Affect.Search.Index.Text;
 /// </summary>
 /// <remarks>
 /// One writer per directory (Lucene's write lock enforces it) and not thread-safe: call it from one thread.
-/// The newest three commits are kept, so a <see cref="TextIndex"/> on the previous generation keeps working.
+/// The newest three commits are kept, so a <see cref="TextIndex"/> on the previous generation keeps working,
+/// and those of the generations open readers lease.
 /// <see cref="Dispose"/> discards uncommitted changes (Lucene's own close would commit them without a generation).
 /// </remarks>
 public sealed class TextIndexWriter : IDisposable
@@ -66,9 +67,12 @@ public sealed class TextIndexWriter : IDisposable
     /// index it rolls back every commit (the crash between the first Lucene commit and its SQLite record).
     /// Any other generation opens the newest commit recorded with it and deletes every newer commit.
     /// </summary>
+    /// <param name="directory">The Lucene index folder.</param>
+    /// <param name="generation">The engine generation to open at.</param>
+    /// <param name="pinnedGenerations">Asked at every commit: the generations whose commits must be kept beyond the newest three (open readers').</param>
     /// <exception cref="InvalidDataException">No commit has <paramref name="generation"/> (message names the directory and generation).</exception>
     /// <exception cref="Lucene.Net.Store.LockObtainFailedException">Another writer holds the index.</exception>
-    public static TextIndexWriter Open(string directory, long generation)
+    public static TextIndexWriter Open(string directory, long generation, Func<IReadOnlySet<long>>? pinnedGenerations = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentOutOfRangeException.ThrowIfNegative(generation);
@@ -85,14 +89,14 @@ public sealed class TextIndexWriter : IDisposable
             if (generation == 0)
             {
                 config.OpenMode = OpenMode.CREATE;
-                config.IndexDeletionPolicy = new RecentCommitsDeletionPolicy { DiscardAll = commits.Count > 0 };
+                config.IndexDeletionPolicy = new RecentCommitsDeletionPolicy { DiscardAll = commits.Count > 0, PinnedGenerations = pinnedGenerations };
             }
             else
             {
                 var commit = TextIndexSchema.FindCommit(commits, directory, generation);
                 config.OpenMode = OpenMode.APPEND;
                 config.IndexCommit = commit;
-                config.IndexDeletionPolicy = new RecentCommitsDeletionPolicy { RollbackToSegmentsGeneration = commit.Generation };
+                config.IndexDeletionPolicy = new RecentCommitsDeletionPolicy { RollbackToSegmentsGeneration = commit.Generation, PinnedGenerations = pinnedGenerations };
             }
             return new TextIndexWriter(dir, analyzer, new IndexWriter(dir, config), generation);
         }
@@ -161,6 +165,9 @@ public sealed class TextIndexWriter : IDisposable
             [TextIndexSchema.GenerationKey] = generation.ToString(CultureInfo.InvariantCulture),
         });
         _writer.Commit();
+        // Lucene 4.8 fsyncs the commit's files but not the folder: without this, a power loss could lose the
+        // new segments_N entry after SQLite has recorded the generation.
+        Affect.Search.Durability.DirectorySync.Flush(_directory.Directory.FullName);
         Generation = generation;
     }
 

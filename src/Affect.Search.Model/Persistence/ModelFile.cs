@@ -106,6 +106,7 @@ public static class ModelFile
                 file.Flush(flushToDisk: true);
             }
             File.Move(temporary, path, overwrite: true);
+            Affect.Search.Durability.DirectorySync.FlushParentOf(path); // the rename itself, durable
         }
         catch
         {
