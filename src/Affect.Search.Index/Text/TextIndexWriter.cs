@@ -66,7 +66,8 @@ public sealed class TextIndexWriter : IDisposable
     /// index it rolls back every commit (the crash between the first Lucene commit and its SQLite record).
     /// Any other generation opens the newest commit recorded with it and deletes every newer commit.
     /// </summary>
-    /// <exception cref="InvalidDataException">No commit has <paramref name="generation"/> (message names the directory and generation).</exception>
+    /// <exception cref="InvalidDataException">No commit has <paramref name="generation"/> (message names the directory and generation),
+    /// or its files are damaged.</exception>
     /// <exception cref="Lucene.Net.Store.LockObtainFailedException">Another writer holds the index.</exception>
     public static TextIndexWriter Open(string directory, long generation)
     {
@@ -81,7 +82,7 @@ public sealed class TextIndexWriter : IDisposable
             // The commit handed to the writer must come from this very Directory instance.
             var commits = TextIndexSchema.ListCommits(dir);
             analyzer = TextIndexSchema.CreateAnalyzer();
-            var config = new IndexWriterConfig(TextIndexSchema.Version, analyzer) { Similarity = new BM25Similarity() };
+            var config = new IndexWriterConfig(TextIndexSchema.Version, analyzer) { Similarity = new BM25Similarity(), CheckIntegrityAtMerge = true };
             if (generation == 0)
             {
                 config.OpenMode = OpenMode.CREATE;
@@ -90,11 +91,19 @@ public sealed class TextIndexWriter : IDisposable
             else
             {
                 var commit = TextIndexSchema.FindCommit(commits, directory, generation);
+                // The new commits keep the unchanged segments of this one: refuse to carry a damaged one forward.
+                using (var reader = DirectoryReader.Open(commit)) TextIndexSchema.VerifyChecksums(reader);
                 config.OpenMode = OpenMode.APPEND;
                 config.IndexCommit = commit;
                 config.IndexDeletionPolicy = new RecentCommitsDeletionPolicy { RollbackToSegmentsGeneration = commit.Generation };
             }
             return new TextIndexWriter(dir, analyzer, new IndexWriter(dir, config), generation);
+        }
+        catch (Exception e) when (TextIndexSchema.IsDamage(e))
+        {
+            analyzer?.Dispose();
+            dir.Dispose();
+            throw TextIndexSchema.Damaged(directory, e);
         }
         catch
         {
