@@ -86,6 +86,7 @@ public sealed class MultimodalIndexWriter : IDisposable
             IndexSettings effective;
             if (stored is null)
             {
+                ThrowIfStoreLost(layout, emptied: true);
                 effective = settings ?? new IndexSettings();
                 store.Begin();
                 store.SetMeta("model", identity.Model);
@@ -142,14 +143,14 @@ public sealed class MultimodalIndexWriter : IDisposable
     /// Refuses to create a new store in a folder whose vectors/ or text/ hold files: the store, the index's
     /// commit point, was deleted or moved, and starting over would silently mix a new index with the old files.
     /// </summary>
-    private static void ThrowIfStoreLost(IndexLayout layout)
+    private static void ThrowIfStoreLost(IndexLayout layout, bool emptied = false)
     {
-        if (File.Exists(layout.Store)) return;
+        if (!emptied && File.Exists(layout.Store)) return;
         var leftovers = new[] { layout.Vectors, layout.Text }
             .Where(d => Directory.Exists(d) && Directory.EnumerateFileSystemEntries(d).Any()).Select(Path.GetFileName).ToList();
         if (leftovers.Count > 0)
-            throw new InvalidDataException($"index '{layout.Folder}' has no {Path.GetFileName(layout.Store)} but its {string.Join(" and ", leftovers.Select(d => d + "/"))} still hold files: "
-                + "the store (the index's commit point and source of truth) was deleted or moved; restore it, or delete the folder to start a new index");
+            throw new InvalidDataException($"index '{layout.Folder}' has {(emptied ? "an empty" : "no")} {Path.GetFileName(layout.Store)} but its {string.Join(" and ", leftovers.Select(d => d + "/"))} still hold files: "
+                + "the store (the index's commit point and source of truth) was deleted, moved or emptied; restore it, or delete the folder to start a new index");
     }
 
     internal static IndexIdentity? ReadIdentity(ItemStore store)

@@ -165,7 +165,7 @@ public sealed class ItemStore : IDisposable
 
     /// <summary>The error for a store whose creation never committed (a writer was stopped before its first commit).</summary>
     public static DirectoryNotFoundException NotCreated(string path)
-        => new($"no committed index at '{Path.GetDirectoryName(path)}': its creation was interrupted; run 'affect index' again");
+        => new($"no committed index at '{Path.GetDirectoryName(path)}': {Path.GetFileName(path)} records none (its creation was interrupted, or the file was emptied); run 'affect index' again");
 
     /// <summary>The last committed generation (0 for a new index).</summary>
     public long Generation => long.Parse(Meta("generation") ?? "0");

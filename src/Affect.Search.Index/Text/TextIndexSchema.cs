@@ -75,10 +75,13 @@ internal static class TextIndexSchema
     }
 
     /// <summary>
-    /// Whether <paramref name="e"/> says the index files are damaged: Lucene's corruption and end-of-file errors
-    /// and other I/O errors while reading, but not a lock held by another writer.
+    /// Whether <paramref name="e"/>, thrown while opening a commit, says the index files are damaged: Lucene's
+    /// corruption and end-of-file errors and other I/O errors, and the argument and range errors its readers throw
+    /// on lengths and offsets read from a damaged file; but not a lock held by another writer.
     /// </summary>
-    public static bool IsDamage(Exception e) => e is IOException and not Lucene.Net.Store.LockObtainFailedException;
+    public static bool IsDamage(Exception e) =>
+        e is IOException and not Lucene.Net.Store.LockObtainFailedException
+        || e is ArgumentException and not ArgumentNullException || e is IndexOutOfRangeException;
 
     /// <summary>The error for a damaged text index, naming the folder.</summary>
     public static InvalidDataException Damaged(string directory, Exception e) =>
