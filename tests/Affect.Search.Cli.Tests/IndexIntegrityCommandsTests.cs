@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Affect.Search.Compute.Cpu;
+using Affect.Search.Engine;
+using Affect.Search.Index;
 using Xunit.Abstractions;
 
 namespace Affect.Search.Cli.Tests;
@@ -90,6 +93,71 @@ public sealed class IndexIntegrityCommandsTests(SearchCommandsTests.TrainedCorpu
         foreach (var command in new[] { search, index, info, delete, ["check", "--index", "{index}"], ["rebuild", "--index", "{index}"] })
             Try("--index names a file", _ => { }, "is a file", command.Select(a => a == "{index}" ? file : a).ToArray());
         Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+    }
+
+    [Fact]
+    public void Every_fault_of_a_model_folder_file_is_a_clear_error_or_leaves_the_embeddings_unchanged()
+    {
+        var index = corpus.NewIndex();
+        var baseline = CommandLine.Run("search", "--text", "storm thunder", "--index", index, "--model", corpus.Model, "--k", "10", "--json");
+        Assert.Equal(0, baseline.Code);
+        IndexIdentity original;
+        using (var model = ModelFolder.Load(corpus.Model, new CpuBackend())) original = model.Identity;
+        string In(string folder, string file) => Path.Combine(folder, file);
+        void ChangeOneCharacter(string path, string after, Func<char, bool> replaceable)
+        {
+            var text = File.ReadAllText(path);
+            int i = text.IndexOf(after, StringComparison.Ordinal) + after.Length;
+            while (!replaceable(text[i])) i++;
+            File.WriteAllText(path, text[..i] + (text[i] == '7' || text[i] == 'A' ? (char)(text[i] + 1) : text[i] == '8' ? '9' : char.IsDigit(text[i]) ? '7' : 'A') + text[(i + 1)..]);
+        }
+        var faults = new (string Name, string Mention, Action<string> Apply)[]
+        {
+            ("model.afdbm truncated", "model.afdbm", f => Truncate(In(f, "model.afdbm"), 0.5)),
+            ("model.afdbm emptied", "model.afdbm", f => Truncate(In(f, "model.afdbm"), 0)),
+            ("model.afdbm 1 byte flipped", "model.afdbm", f => FlipBytes(In(f, "model.afdbm"), 1, seed: 1, from: 0.5)),
+            ("model.afdbm deleted", "model.afdbm", f => File.Delete(In(f, "model.afdbm"))),
+            ("features.json truncated", "features.json", f => Truncate(In(f, "features.json"), 0.5)),
+            ("features.json emptied", "features.json", f => Truncate(In(f, "features.json"), 0)),
+            ("features.json 1 byte flipped", "features.json", f => FlipBytes(In(f, "features.json"), 1, seed: 2, from: 0.5)),
+            ("features.json one codebook character changed", "features.json", f => ChangeOneCharacter(In(f, "features.json"), "\"centroids\"", char.IsLetter)),
+            ("features.json deleted", "features.json", f => File.Delete(In(f, "features.json"))),
+            ("centres.json truncated", "centres.json", f => Truncate(In(f, "centres.json"), 0.5)),
+            ("centres.json emptied", "centres.json", f => Truncate(In(f, "centres.json"), 0)),
+            ("centres.json one digit changed", "centres.json", f => ChangeOneCharacter(In(f, "centres.json"), "\"centres\"", c => char.IsDigit(c) && c != '0')),
+            ("centres.json deleted", "centres.json", f => File.Delete(In(f, "centres.json"))),
+            ("features.json and centres.json swapped", "json", f => Swap(In(f, "features.json"), In(f, "centres.json"))),
+            ("centres.json copied over features.json", "features.json", f => File.Copy(In(f, "centres.json"), In(f, "features.json"), overwrite: true)),
+        };
+        var failures = new List<string>();
+        foreach (var (name, mention, apply) in faults)
+        {
+            var folder = Copy(corpus.Model);
+            apply(folder);
+            string load;
+            try
+            {
+                using var model = ModelFolder.Load(folder, new CpuBackend());
+                load = model.Identity == original ? "same" : $"WRONG: loads with other embeddings ({model.Identity})";
+            }
+            catch (Exception e) { load = $"error: {e.GetType().Name}: {e.Message}"; }
+            var search = CommandLine.Run("search", "--text", "storm thunder", "--index", index, "--model", folder, "--k", "10", "--json");
+            var searched = search.Code == 0
+                ? Results(search.Out).SequenceEqual(Results(baseline.Out)) ? "same" : "WRONG results"
+                : $"exit {search.Code}: {search.Err.Split('\n')[0]}";
+            output.WriteLine($"{name} | load: {load.Split('\n')[0]} | search: {searched}");
+            bool loadOk = load == "same" || (load.StartsWith("error: InvalidDataException", StringComparison.Ordinal) || load.StartsWith("error: FileNotFoundException", StringComparison.Ordinal)) && load.Contains(mention, StringComparison.Ordinal);
+            bool searchOk = searched == "same" || search.Code == 1 && !search.Err.Contains("   at ", StringComparison.Ordinal);
+            if (!loadOk || !searchOk) failures.Add($"{name}: load {load}; search {searched}");
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private static void Swap(string a, string b)
+    {
+        File.Move(a, a + ".swap");
+        File.Move(b, a);
+        File.Move(a + ".swap", b);
     }
 
     private static List<string> Results(string json)
