@@ -65,7 +65,7 @@ public static class VectorFileVerifier
         }
     }
 
-    private static string Describe(ViewFile file) => $"vectors/{file.File} of view {file.View}";
+    private static string Describe(ViewFile file) => $"{file.File} of view {file.View}";
 
     private static InvalidDataException Fail(IndexLayout layout, string problem) => new($"index '{layout.Folder}': {problem}; {RebuildAdvice}");
 }
