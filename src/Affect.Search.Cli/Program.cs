@@ -18,6 +18,8 @@ public static class Program
             DescribeCommand.Create(),
             DeleteCommand.Create(),
             InfoCommand.Create(),
+            CheckCommand.Create(),
+            RebuildCommand.Create(),
             EvalCommand.Create(),
             ClassifyCommand.Create(),
             CorpusCommand.Create(),

@@ -38,6 +38,12 @@ public sealed class IndexLayout(string folder)
         return dot > 1 && long.TryParse(fileName.AsSpan(1, dot - 1), out var generation) ? generation : null;
     }
 
+    /// <summary>Throws <see cref="InvalidDataException"/> when the index path names a file (or anything but a folder or nothing).</summary>
+    public void ThrowIfNotAFolder()
+    {
+        if (File.Exists(Folder)) throw new InvalidDataException($"'{Folder}' is a file, not an index folder; give --index a folder");
+    }
+
     /// <summary>The vector file of <paramref name="view"/> written by <paramref name="generation"/>.</summary>
     public static string VectorFileName(string view, long generation) => $"{view}.g{generation}.faiss";
 

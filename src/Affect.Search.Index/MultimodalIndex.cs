@@ -87,6 +87,7 @@ public sealed class MultimodalIndex : IDisposable
     public static MultimodalIndex Open(string folder)
     {
         var layout = new IndexLayout(folder);
+        layout.ThrowIfNotAFolder();
         if (!File.Exists(layout.Store)) throw new DirectoryNotFoundException($"no index at '{layout.Folder}' (no {Path.GetFileName(layout.Store)}); build one with 'affect index'");
         var store = ItemStore.Open(layout.Store, forWriting: false);
         var loaded = new List<FaissIndex>();
@@ -111,12 +112,8 @@ public sealed class MultimodalIndex : IDisposable
                         foreach (var (view, file) in store.Views())
                         {
                             if (file.File is null) continue;
-                            var path = Path.Combine(layout.Vectors, file.File);
-                            if (!File.Exists(path)) throw new InvalidDataException($"index '{layout.Folder}': vector file {file.File} of view {view} is missing");
-                            var index = FaissIndex.Load(path, settings.VectorOptions(file.Vectors));
+                            var index = VectorFileVerifier.Load(layout, file, identity, settings);
                             loaded.Add(index);
-                            if (index.Count != file.Vectors)
-                                throw new InvalidDataException($"index '{layout.Folder}': {file.File} holds {index.Count} vectors, the store expects {file.Vectors}");
                             views[view] = LoadedView.Of(index, store.SlotsByPosition(view, file.Vectors), file.Live);
                         }
                         return (store.Generation, identity, settings, views);

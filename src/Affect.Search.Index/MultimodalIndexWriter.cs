@@ -61,12 +61,16 @@ public sealed class MultimodalIndexWriter : IDisposable
 
     /// <summary>
     /// Opens the index in <paramref name="folder"/> for writing, creating it (with <paramref name="settings"/>)
-    /// when absent. Refuses an index built with another model, and a folder another writer holds.
+    /// when absent. Refuses an index built with another model, a folder another writer holds, a folder whose
+    /// store.sqlite is gone but whose vectors/ or text/ still hold files, and an index whose committed vector
+    /// files or text segments fail verification (a writer never carries a damaged file into a new generation).
     /// <paramref name="modelFolder"/>, when given, is recorded so that queries can find the model by default.
     /// </summary>
+    /// <exception cref="InvalidDataException">The folder or a file of the index is not what the store committed; the message names it.</exception>
     public static MultimodalIndexWriter Open(string folder, IndexIdentity identity, IndexSettings? settings = null, string? modelFolder = null)
     {
         var layout = new IndexLayout(folder);
+        layout.ThrowIfNotAFolder();
         Directory.CreateDirectory(layout.Folder);
         Directory.CreateDirectory(layout.Vectors);
         FileStream writeLock;
@@ -76,11 +80,13 @@ public sealed class MultimodalIndexWriter : IDisposable
         TextIndexWriter? text = null;
         try
         {
+            ThrowIfStoreLost(layout);
             store = ItemStore.Open(layout.Store, forWriting: true);
             var stored = ReadIdentity(store);
             IndexSettings effective;
             if (stored is null)
             {
+                ThrowIfStoreLost(layout, emptied: true);
                 effective = settings ?? new IndexSettings();
                 store.Begin();
                 store.SetMeta("model", identity.Model);
@@ -99,9 +105,17 @@ public sealed class MultimodalIndexWriter : IDisposable
             RemoveUncommittedFiles(layout, store);
             text = TextIndexWriter.Open(layout.Text, generation, () => ReaderLease.PinnedGenerations(layout));
             var writer = new MultimodalIndexWriter(layout, writeLock, store, text, identity, effective);
-            foreach (var (view, file) in writer._views)
-                if (file.File is not null)
-                    writer._vectors[view] = FaissIndex.Load(Path.Combine(layout.Vectors, file.File), effective.VectorOptions(file.Vectors));
+            try
+            {
+                foreach (var (view, file) in writer._views)
+                    if (file.File is not null)
+                        writer._vectors[view] = VectorFileVerifier.Load(layout, file, writer.Identity, effective);
+            }
+            catch
+            {
+                foreach (var index in writer._vectors.Values) index.Dispose();
+                throw;
+            }
             return writer;
         }
         catch
@@ -117,11 +131,26 @@ public sealed class MultimodalIndexWriter : IDisposable
     public static MultimodalIndexWriter OpenExisting(string folder)
     {
         var layout = new IndexLayout(folder);
+        layout.ThrowIfNotAFolder();
         if (!File.Exists(layout.Store)) throw new DirectoryNotFoundException($"no index at '{layout.Folder}' (no {Path.GetFileName(layout.Store)}); build one with 'affect index'");
         IndexIdentity identity;
         using (var store = ItemStore.Open(layout.Store, forWriting: false))
             identity = ReadIdentity(store) ?? throw new InvalidDataException($"index '{layout.Folder}' has no model identity");
         return Open(folder, identity);
+    }
+
+    /// <summary>
+    /// Refuses to create a new store in a folder whose vectors/ or text/ hold files: the store, the index's
+    /// commit point, was deleted or moved, and starting over would silently mix a new index with the old files.
+    /// </summary>
+    private static void ThrowIfStoreLost(IndexLayout layout, bool emptied = false)
+    {
+        if (!emptied && File.Exists(layout.Store)) return;
+        var leftovers = new[] { layout.Vectors, layout.Text }
+            .Where(d => Directory.Exists(d) && Directory.EnumerateFileSystemEntries(d).Any()).Select(Path.GetFileName).ToList();
+        if (leftovers.Count > 0)
+            throw new InvalidDataException($"index '{layout.Folder}' has {(emptied ? "an empty" : "no")} {Path.GetFileName(layout.Store)} but its {string.Join(" and ", leftovers.Select(d => d + "/"))} still hold files: "
+                + "the store (the index's commit point and source of truth) was deleted, moved or emptied; restore it, or delete the folder to start a new index");
     }
 
     internal static IndexIdentity? ReadIdentity(ItemStore store)
@@ -221,8 +250,10 @@ public sealed class MultimodalIndexWriter : IDisposable
             var path = Path.Combine(_layout.Vectors, name);
             index.Save(path + ".tmp");
             FlushToDisk(path + ".tmp");
+            // Hashing the bytes on disk (not the index in memory) records exactly what later opens must find.
+            var (sha256, bytes) = VectorFileVerifier.Fingerprint(path + ".tmp");
             File.Move(path + ".tmp", path, overwrite: true);
-            _store.SetView(view, name, index.Count);
+            _store.SetView(view, name, index.Count, sha256, bytes);
         }
         // The renames must themselves be on disk before SQLite records the files as committed.
         if (_changedViews.Count > 0) Affect.Search.Durability.DirectorySync.Flush(_layout.Vectors);
@@ -259,7 +290,7 @@ public sealed class MultimodalIndexWriter : IDisposable
         return rebuilt;
     }
 
-    private static void FlushToDisk(string path)
+    internal static void FlushToDisk(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
         stream.Flush(flushToDisk: true);

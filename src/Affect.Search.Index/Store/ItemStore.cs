@@ -8,7 +8,9 @@ namespace Affect.Search.Index.Store;
 /// <param name="File">File name inside the index's vectors folder, or null while the view is empty.</param>
 /// <param name="Vectors">Positions used in the file (live and dead).</param>
 /// <param name="Live">Positions still mapped to an item.</param>
-public sealed record ViewFile(string View, string? File, long Vectors, long Live);
+/// <param name="Sha256">Hex SHA-256 of the file as committed, or null for a file committed before checksums were recorded.</param>
+/// <param name="Bytes">Length of the file as committed, or null where <paramref name="Sha256"/> is.</param>
+public sealed record ViewFile(string View, string? File, long Vectors, long Live, string? Sha256 = null, long? Bytes = null);
 
 /// <summary>One committed generation.</summary>
 public sealed record GenerationRecord(long Generation, DateTimeOffset CommittedAt, long Items, string Note);
@@ -27,13 +29,34 @@ public sealed class ItemStore : IDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly SqliteConnection _connection;
     private SqliteTransaction? _transaction;
+    private bool _viewsHaveChecksums;
 
-    private ItemStore(SqliteConnection connection) => _connection = connection;
+    private ItemStore(SqliteConnection connection, string path)
+    {
+        _connection = connection;
+        FilePath = path;
+    }
+
+    /// <summary>The store file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>
+    /// Whether the views table records each vector file's checksum. Stores written before checksums were
+    /// recorded lack the columns until a writer opens them; their files are verified by count and dimension only.
+    /// </summary>
+    public bool RecordsChecksums => _viewsHaveChecksums;
 
     /// <summary>Opens the store file: a writer creates it and its schema when missing; a reader needs it to exist.</summary>
+    /// <exception cref="InvalidDataException">The file is not a readable SQLite database (truncated, bad header, damaged pages) or has another schema; the message names the file.</exception>
     public static ItemStore Open(string path, bool forWriting)
     {
         if (!forWriting && !File.Exists(path)) throw new DirectoryNotFoundException($"no index at '{Path.GetDirectoryName(path)}' (missing {Path.GetFileName(path)}); build one with 'affect index'");
+        try { return OpenConnection(path, forWriting); }
+        catch (SqliteException e) when (IsDamage(e)) { throw Damaged(path, e); }
+    }
+
+    private static ItemStore OpenConnection(string path, bool forWriting)
+    {
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -44,7 +67,7 @@ public sealed class ItemStore : IDisposable
         };
         var connection = new SqliteConnection(builder.ToString());
         connection.Open();
-        var store = new ItemStore(connection);
+        var store = new ItemStore(connection, path);
         try
         {
             if (forWriting)
@@ -66,13 +89,21 @@ public sealed class ItemStore : IDisposable
                         view TEXT NOT NULL, position INTEGER NOT NULL, slot INTEGER NOT NULL, vector BLOB NOT NULL,
                         PRIMARY KEY (view, position));
                     CREATE INDEX IF NOT EXISTS embeddings_by_slot ON embeddings (slot);
-                    CREATE TABLE IF NOT EXISTS views (view TEXT PRIMARY KEY, file TEXT, vectors INTEGER NOT NULL);
+                    CREATE TABLE IF NOT EXISTS views (view TEXT PRIMARY KEY, file TEXT, vectors INTEGER NOT NULL, sha256 TEXT, bytes INTEGER);
                     CREATE TABLE IF NOT EXISTS generations (generation INTEGER PRIMARY KEY, committed_at TEXT NOT NULL, items INTEGER NOT NULL, note TEXT NOT NULL);
                     """);
                 if (store.Meta("schema") is null) store.SetMeta("schema", SchemaVersion.ToString());
+                // Stores made before vector files were checksummed gain the columns; their files get checksums
+                // when a commit rewrites them or 'affect rebuild' runs.
+                if (!store.ViewsHaveChecksumColumns())
+                {
+                    store.Execute("ALTER TABLE views ADD COLUMN sha256 TEXT");
+                    store.Execute("ALTER TABLE views ADD COLUMN bytes INTEGER");
+                }
                 store.CommitTransaction();
             }
             else if (store.Scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'") is null) throw NotCreated(path);
+            store._viewsHaveChecksums = store.ViewsHaveChecksumColumns();
             var schema = store.Meta("schema");
             if (schema is null && !forWriting) throw NotCreated(path);
             if (schema != SchemaVersion.ToString())
@@ -86,9 +117,55 @@ public sealed class ItemStore : IDisposable
         }
     }
 
+    private bool ViewsHaveChecksumColumns()
+    {
+        using var cmd = Command("SELECT COUNT(*) FROM pragma_table_info('views') WHERE name IN ('sha256', 'bytes')");
+        return (long)cmd.ExecuteScalar()! == 2;
+    }
+
+    /// <summary>
+    /// SQLite's error codes for a file that is not a sound database: I/O error, corrupt, cannot open, format,
+    /// not a database. Busy and locked are not damage.
+    /// </summary>
+    private static bool IsDamage(SqliteException e) => e.SqliteErrorCode is 10 or 11 or 14 or 24 or 26;
+
+    private static InvalidDataException Damaged(string path, SqliteException e)
+        => new($"{path}: the index store is damaged or not an index store ({e.Message.TrimEnd('.')}); 'affect check' reports what is wrong", e);
+
+    /// <summary>Runs <paramref name="read"/>, reporting SQLite's damage errors as <see cref="InvalidDataException"/> naming the file.</summary>
+    private T Guard<T>(Func<T> read)
+    {
+        try { return read(); }
+        catch (SqliteException e) when (IsDamage(e)) { throw Damaged(FilePath, e); }
+    }
+
+    private void Guard(Action write)
+    {
+        try { write(); }
+        catch (SqliteException e) when (IsDamage(e)) { throw Damaged(FilePath, e); }
+    }
+
+    private IEnumerable<T> Guard<T>(IEnumerable<T> rows)
+    {
+        using var e = Guard(rows.GetEnumerator);
+        while (Guard(e.MoveNext)) yield return e.Current;
+    }
+
+    /// <summary>
+    /// SQLite's <c>PRAGMA integrity_check</c>: an empty list when the file is sound, else SQLite's description of each problem.
+    /// </summary>
+    public IReadOnlyList<string> IntegrityProblems() => Guard(() =>
+    {
+        using var cmd = Command("PRAGMA integrity_check");
+        using var reader = cmd.ExecuteReader();
+        var lines = new List<string>();
+        while (reader.Read()) lines.Add(reader.GetString(0));
+        return lines is ["ok"] ? (IReadOnlyList<string>)[] : lines;
+    });
+
     /// <summary>The error for a store whose creation never committed (a writer was stopped before its first commit).</summary>
     public static DirectoryNotFoundException NotCreated(string path)
-        => new($"no committed index at '{Path.GetDirectoryName(path)}': its creation was interrupted; run 'affect index' again");
+        => new($"no committed index at '{Path.GetDirectoryName(path)}': {Path.GetFileName(path)} records none (its creation was interrupted, or the file was emptied); run 'affect index' again");
 
     /// <summary>The last committed generation (0 for a new index).</summary>
     public long Generation => long.Parse(Meta("generation") ?? "0");
@@ -96,8 +173,7 @@ public sealed class ItemStore : IDisposable
     /// <summary>A value of the meta table, or null.</summary>
     public string? Meta(string key)
     {
-        using var cmd = Command("SELECT value FROM meta WHERE key = $k", ("$k", key));
-        return cmd.ExecuteScalar() as string;
+        return Scalar("SELECT value FROM meta WHERE key = $k", ("$k", key)) as string;
     }
 
     /// <summary>Sets a meta value (inside the open transaction, if any).</summary>
@@ -105,7 +181,7 @@ public sealed class ItemStore : IDisposable
         => Execute("INSERT INTO meta (key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value", ("$k", key), ("$v", value));
 
     /// <summary>Starts the transaction that the next <see cref="Commit"/> makes visible, unless one is open.</summary>
-    public void Begin() => _transaction ??= _connection.BeginTransaction(deferred: false);
+    public void Begin() => _transaction ??= Guard(() => _connection.BeginTransaction(deferred: false));
 
     /// <summary>Whether changes are pending.</summary>
     public bool InTransaction => _transaction is not null;
@@ -122,7 +198,7 @@ public sealed class ItemStore : IDisposable
 
     private void CommitTransaction()
     {
-        _transaction!.Commit();
+        Guard(_transaction!.Commit);
         _transaction.Dispose();
         _transaction = null;
     }
@@ -161,9 +237,12 @@ public sealed class ItemStore : IDisposable
     {
         Begin();
         var positions = new List<(string, long)>();
-        using (var cmd = Command("SELECT view, position FROM embeddings WHERE slot = $s", ("$s", slot)))
-        using (var reader = cmd.ExecuteReader())
+        Guard(() =>
+        {
+            using var cmd = Command("SELECT view, position FROM embeddings WHERE slot = $s", ("$s", slot));
+            using var reader = cmd.ExecuteReader();
             while (reader.Read()) positions.Add((reader.GetString(0), reader.GetInt64(1)));
+        });
         Execute("DELETE FROM embeddings WHERE slot = $s", ("$s", slot));
         Execute("DELETE FROM labels WHERE slot = $s", ("$s", slot));
         Execute("DELETE FROM items WHERE slot = $s", ("$s", slot));
@@ -188,7 +267,9 @@ public sealed class ItemStore : IDisposable
     }
 
     /// <summary>Every embedding of a view in position order: (position, slot, vector).</summary>
-    public IEnumerable<(long Position, long Slot, float[] Vector)> Embeddings(string view)
+    public IEnumerable<(long Position, long Slot, float[] Vector)> Embeddings(string view) => Guard(EmbeddingRows(view));
+
+    private IEnumerable<(long Position, long Slot, float[] Vector)> EmbeddingRows(string view)
     {
         using var cmd = Command("SELECT position, slot, vector FROM embeddings WHERE view = $v ORDER BY position", ("$v", view));
         using var reader = cmd.ExecuteReader();
@@ -200,7 +281,7 @@ public sealed class ItemStore : IDisposable
     }
 
     /// <summary>The slot at every live position of a view, indexed by position (-1 where dead), for <paramref name="vectors"/> positions.</summary>
-    public long[] SlotsByPosition(string view, long vectors)
+    public long[] SlotsByPosition(string view, long vectors) => Guard(() =>
     {
         var slots = new long[vectors];
         Array.Fill(slots, -1L);
@@ -213,36 +294,43 @@ public sealed class ItemStore : IDisposable
             slots[p] = reader.GetInt64(1);
         }
         return slots;
-    }
+    });
 
     /// <summary>The committed vector file of every view that has one.</summary>
-    public IReadOnlyDictionary<string, ViewFile> Views()
+    public IReadOnlyDictionary<string, ViewFile> Views() => Guard(() =>
     {
         var live = new Dictionary<string, long>();
         using (var cmd = Command("SELECT view, COUNT(*) FROM embeddings GROUP BY view"))
         using (var reader = cmd.ExecuteReader())
             while (reader.Read()) live[reader.GetString(0)] = reader.GetInt64(1);
         var views = new Dictionary<string, ViewFile>();
-        using (var cmd = Command("SELECT view, file, vectors FROM views"))
+        using (var cmd = Command(_viewsHaveChecksums ? "SELECT view, file, vectors, sha256, bytes FROM views" : "SELECT view, file, vectors, NULL, NULL FROM views"))
         using (var reader = cmd.ExecuteReader())
             while (reader.Read())
             {
                 var view = reader.GetString(0);
-                views[view] = new ViewFile(view, reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), live.GetValueOrDefault(view));
+                views[view] = new ViewFile(view, reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), live.GetValueOrDefault(view),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetInt64(4));
             }
-        return views;
-    }
+        return (IReadOnlyDictionary<string, ViewFile>)views;
+    });
 
-    /// <summary>Records a view's vector file for the pending generation.</summary>
-    public void SetView(string view, string file, long vectors)
+    /// <summary>
+    /// Records a view's vector file for the pending generation, with the SHA-256 (hex) and length of the
+    /// file as written, which every later open compares with the file on disk.
+    /// </summary>
+    public void SetView(string view, string file, long vectors, string sha256, long bytes)
     {
+        if (!_viewsHaveChecksums) throw new InvalidOperationException($"{FilePath}: opened for reading; a writer records vector files");
         Begin();
-        Execute("INSERT INTO views (view, file, vectors) VALUES ($v, $f, $n) ON CONFLICT(view) DO UPDATE SET file = excluded.file, vectors = excluded.vectors",
-            ("$v", view), ("$f", file), ("$n", vectors));
+        Execute("""
+            INSERT INTO views (view, file, vectors, sha256, bytes) VALUES ($v, $f, $n, $h, $b)
+            ON CONFLICT(view) DO UPDATE SET file = excluded.file, vectors = excluded.vectors, sha256 = excluded.sha256, bytes = excluded.bytes
+            """, ("$v", view), ("$f", file), ("$n", vectors), ("$h", sha256), ("$b", bytes));
     }
 
     /// <summary>The items in <paramref name="slots"/>, by slot (missing slots are left out).</summary>
-    public IReadOnlyDictionary<long, IndexedItem> Items(IEnumerable<long> slots)
+    public IReadOnlyDictionary<long, IndexedItem> Items(IEnumerable<long> slots) => Guard(() =>
     {
         var result = new Dictionary<long, IndexedItem>();
         foreach (var chunk in slots.Distinct().Chunk(500))
@@ -253,19 +341,21 @@ public sealed class ItemStore : IDisposable
             using var reader = cmd.ExecuteReader();
             while (reader.Read()) result[reader.GetInt64(0)] = ReadItem(reader);
         }
-        return result;
-    }
+        return (IReadOnlyDictionary<long, IndexedItem>)result;
+    });
 
     /// <summary>The item with <paramref name="id"/>, or null.</summary>
-    public IndexedItem? Item(string id)
+    public IndexedItem? Item(string id) => Guard(() =>
     {
         using var cmd = Command("SELECT slot, id, text, labels, sources, modalities, source FROM items WHERE id = $id", ("$id", id));
         using var reader = cmd.ExecuteReader();
         return reader.Read() ? ReadItem(reader) : null;
-    }
+    });
 
     /// <summary>Every item's id and text (for rebuilding the text index).</summary>
-    public IEnumerable<(string Id, string? Text)> Texts()
+    public IEnumerable<(string Id, string? Text)> Texts() => Guard(TextRows());
+
+    private IEnumerable<(string Id, string? Text)> TextRows()
     {
         using var cmd = Command("SELECT id, text FROM items ORDER BY slot");
         using var reader = cmd.ExecuteReader();
@@ -278,7 +368,7 @@ public sealed class ItemStore : IDisposable
     /// <summary>The ids of items that pass <paramref name="filter"/>.</summary>
     public HashSet<string> IdsMatching(ItemFilter filter) => Matching(filter).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
 
-    private List<(long Slot, string Id)> Matching(ItemFilter filter)
+    private List<(long Slot, string Id)> Matching(ItemFilter filter) => Guard(() =>
     {
         var where = new List<string>();
         var parameters = new List<(string, object?)>();
@@ -311,23 +401,23 @@ public sealed class ItemStore : IDisposable
         var matches = new List<(long, string)>();
         while (reader.Read()) matches.Add((reader.GetInt64(0), reader.GetString(1)));
         return matches;
-    }
+    });
 
     /// <summary>The committed generations, newest first.</summary>
-    public IReadOnlyList<GenerationRecord> Generations(int limit = 20)
+    public IReadOnlyList<GenerationRecord> Generations(int limit = 20) => Guard(() =>
     {
         using var cmd = Command("SELECT generation, committed_at, items, note FROM generations ORDER BY generation DESC LIMIT $n", ("$n", limit));
         using var reader = cmd.ExecuteReader();
         var list = new List<GenerationRecord>();
         while (reader.Read()) list.Add(new GenerationRecord(reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1)), reader.GetInt64(2), reader.GetString(3)));
-        return list;
-    }
+        return (IReadOnlyList<GenerationRecord>)list;
+    });
 
     /// <summary>Runs <paramref name="read"/> inside one read transaction, so everything it reads belongs to one committed generation.</summary>
     public T Snapshot<T>(Func<T> read)
     {
         if (_transaction is not null) return read();
-        _transaction = _connection.BeginTransaction(deferred: true);
+        _transaction = Guard(() => _connection.BeginTransaction(deferred: true));
         try { return read(); }
         finally { Rollback(); }
     }
@@ -346,18 +436,18 @@ public sealed class ItemStore : IDisposable
         return cmd;
     }
 
-    private void Execute(string sql, params (string Name, object? Value)[] parameters)
+    private void Execute(string sql, params (string Name, object? Value)[] parameters) => Guard(() =>
     {
         using var cmd = Command(sql, parameters);
         cmd.ExecuteNonQuery();
-    }
+    });
 
-    private object? Scalar(string sql, params (string Name, object? Value)[] parameters)
+    private object? Scalar(string sql, params (string Name, object? Value)[] parameters) => Guard(() =>
     {
         using var cmd = Command(sql, parameters);
         var value = cmd.ExecuteScalar();
         return value is DBNull ? null : value;
-    }
+    });
 
     /// <inheritdoc />
     public void Dispose()

@@ -49,7 +49,8 @@ public sealed class TextIndex : IDisposable
     /// a newer commit exists. Generation 0 is the empty index before the first commit: it never touches the
     /// disk and has no documents.
     /// </summary>
-    /// <exception cref="InvalidDataException">No commit has <paramref name="generation"/> (message names the directory and generation).</exception>
+    /// <exception cref="InvalidDataException">No commit has <paramref name="generation"/> (message names the directory and generation),
+    /// or the commit's files are damaged (every segment file's checksum is verified).</exception>
     public static TextIndex Open(string directory, long generation)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
@@ -63,7 +64,19 @@ public sealed class TextIndex : IDisposable
         {
             var commits = TextIndexSchema.ListCommits(dir);
             var commit = TextIndexSchema.FindCommit(commits, directory, generation);
-            return new TextIndex(dir, DirectoryReader.Open(commit), generation);
+            var reader = DirectoryReader.Open(commit);
+            try { TextIndexSchema.VerifyChecksums(reader); }
+            catch
+            {
+                reader.Dispose();
+                throw;
+            }
+            return new TextIndex(dir, reader, generation);
+        }
+        catch (Exception e) when (TextIndexSchema.IsDamage(e))
+        {
+            dir.Dispose();
+            throw TextIndexSchema.Damaged(directory, e);
         }
         catch
         {

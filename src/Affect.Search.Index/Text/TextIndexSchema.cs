@@ -65,6 +65,29 @@ internal static class TextIndexSchema
             : null;
 
     /// <summary>
+    /// Verifies the checksum footer of every file of every segment <paramref name="reader"/> reads (Lucene 4.8
+    /// checks them only at merge or CheckIndex), so a damaged segment is refused when opened rather than searched
+    /// or carried into a new commit.
+    /// </summary>
+    public static void VerifyChecksums(DirectoryReader reader)
+    {
+        foreach (var leaf in reader.Leaves) leaf.AtomicReader.CheckIntegrity();
+    }
+
+    /// <summary>
+    /// Whether <paramref name="e"/>, thrown while opening a commit, says the index files are damaged: Lucene's
+    /// corruption and end-of-file errors and other I/O errors, and the argument and range errors its readers throw
+    /// on lengths and offsets read from a damaged file; but not a lock held by another writer.
+    /// </summary>
+    public static bool IsDamage(Exception e) =>
+        e is IOException and not Lucene.Net.Store.LockObtainFailedException
+        || e is ArgumentException and not ArgumentNullException || e is IndexOutOfRangeException;
+
+    /// <summary>The error for a damaged text index, naming the folder.</summary>
+    public static InvalidDataException Damaged(string directory, Exception e) =>
+        new($"Text index '{directory}' is damaged ({e.GetType().Name}: {e.Message}); 'affect rebuild' rewrites it from store.sqlite", e);
+
+    /// <summary>
     /// The newest commit of <paramref name="commits"/> (oldest first, as Lucene lists them) recorded with
     /// <paramref name="generation"/>; throws <see cref="InvalidDataException"/> naming the directory, the
     /// generation and the generations that do exist when there is none.

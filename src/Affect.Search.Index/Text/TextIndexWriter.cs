@@ -70,7 +70,8 @@ public sealed class TextIndexWriter : IDisposable
     /// <param name="directory">The Lucene index folder.</param>
     /// <param name="generation">The engine generation to open at.</param>
     /// <param name="pinnedGenerations">Asked at every commit: the generations whose commits must be kept beyond the newest three (open readers').</param>
-    /// <exception cref="InvalidDataException">No commit has <paramref name="generation"/> (message names the directory and generation).</exception>
+    /// <exception cref="InvalidDataException">No commit has <paramref name="generation"/> (message names the directory and generation),
+    /// or its files are damaged.</exception>
     /// <exception cref="Lucene.Net.Store.LockObtainFailedException">Another writer holds the index.</exception>
     public static TextIndexWriter Open(string directory, long generation, Func<IReadOnlySet<long>>? pinnedGenerations = null)
     {
@@ -85,7 +86,7 @@ public sealed class TextIndexWriter : IDisposable
             // The commit handed to the writer must come from this very Directory instance.
             var commits = TextIndexSchema.ListCommits(dir);
             analyzer = TextIndexSchema.CreateAnalyzer();
-            var config = new IndexWriterConfig(TextIndexSchema.Version, analyzer) { Similarity = new BM25Similarity() };
+            var config = new IndexWriterConfig(TextIndexSchema.Version, analyzer) { Similarity = new BM25Similarity(), CheckIntegrityAtMerge = true };
             if (generation == 0)
             {
                 config.OpenMode = OpenMode.CREATE;
@@ -94,11 +95,19 @@ public sealed class TextIndexWriter : IDisposable
             else
             {
                 var commit = TextIndexSchema.FindCommit(commits, directory, generation);
+                // The new commits keep the unchanged segments of this one: refuse to carry a damaged one forward.
+                using (var reader = DirectoryReader.Open(commit)) TextIndexSchema.VerifyChecksums(reader);
                 config.OpenMode = OpenMode.APPEND;
                 config.IndexCommit = commit;
                 config.IndexDeletionPolicy = new RecentCommitsDeletionPolicy { RollbackToSegmentsGeneration = commit.Generation, PinnedGenerations = pinnedGenerations };
             }
             return new TextIndexWriter(dir, analyzer, new IndexWriter(dir, config), generation);
+        }
+        catch (Exception e) when (TextIndexSchema.IsDamage(e))
+        {
+            analyzer?.Dispose();
+            dir.Dispose();
+            throw TextIndexSchema.Damaged(directory, e);
         }
         catch
         {
