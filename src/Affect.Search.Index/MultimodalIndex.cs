@@ -168,10 +168,10 @@ public sealed class MultimodalIndex : IDisposable
     /// similarity, best first: ranks <paramref name="offset"/> to offset + k - 1, only items passing
     /// <paramref name="filter"/>. The queries need not be normalised. A view the index lacks gives empty lists.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">k is below 1, offset negative, or offset + k over <see cref="SearchLimits.MaxResultWindow"/>.</exception>
     public IReadOnlyList<IReadOnlyList<ItemHit>> SearchVectors(string view, ReadOnlySpan<float> queries, int k, int offset = 0, ItemFilter? filter = null)
     {
-        if (k <= 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be positive");
-        if (offset < 0) throw new ArgumentOutOfRangeException(nameof(offset), offset, "offset must not be negative");
+        if (SearchLimits.WindowProblem(k, offset) is { } problem) throw new ArgumentOutOfRangeException(nameof(k), problem);
         if (queries.Length % Identity.Dimension != 0 || queries.Length == 0)
             throw new ArgumentException($"query embeddings of {queries.Length} values do not fill rows of {Identity.Dimension}");
         int n = queries.Length / Identity.Dimension;
@@ -192,7 +192,10 @@ public sealed class MultimodalIndex : IDisposable
             allowed = v.Slots.Select(s => s >= 0 && slots.Contains(s)).ToArray();
         }
         else allowed = v.LiveMask;
-        var hits = v.Index.Search(unit, offset + k, allowed);
+        // Never ask for more neighbours than the view holds: the search allocates queries x depth results.
+        long positions = v.Slots.LongLength;
+        if (offset >= positions) return Enumerable.Range(0, n).Select(_ => (IReadOnlyList<ItemHit>)[]).ToList();
+        var hits = v.Index.Search(unit, (int)Math.Min(offset + k, positions), allowed);
         var wanted = new List<(int Query, long Slot, float Score)>();
         for (int q = 0; q < n; q++)
             for (int j = offset; j < hits.K; j++)
@@ -224,10 +227,16 @@ public sealed class MultimodalIndex : IDisposable
             });
     }
 
-    /// <summary>BM25 search of the items' text; only items passing <paramref name="filter"/>. Words that analyse away give no hits.</summary>
+    /// <summary>
+    /// BM25 search of the items' text, the best <paramref name="k"/> (at most <see cref="SearchLimits.MaxResultWindow"/>,
+    /// as a fusion takes candidates for a whole window); only items passing <paramref name="filter"/>. Words that
+    /// analyse away give no hits.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">k is not between 1 and <see cref="SearchLimits.MaxResultWindow"/>.</exception>
     public IReadOnlyList<ItemHit> SearchText(string query, int k, ItemFilter? filter = null)
     {
-        if (k <= 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be positive");
+        if (k is < 1 or > SearchLimits.MaxResultWindow)
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be between 1 and {SearchLimits.MaxResultWindow}");
         IReadOnlySet<string>? allowed = null;
         if (filter is { IsEmpty: false })
             lock (_storeLock) allowed = _store.IdsMatching(filter);

@@ -53,6 +53,9 @@ public sealed class MultimodalIndexWriter : IDisposable
     /// <summary>Items in the index, pending changes included.</summary>
     public long ItemCount => _store.ItemCount;
 
+    /// <summary>Longest item id in UTF-8 bytes: Lucene's limit on one indexed term (IndexWriter.MAX_TERM_LENGTH).</summary>
+    public const int MaxIdBytes = 32_766;
+
     /// <summary>Changes since the last commit.</summary>
     public int Pending => _pending;
 
@@ -75,7 +78,7 @@ public sealed class MultimodalIndexWriter : IDisposable
         Directory.CreateDirectory(layout.Vectors);
         FileStream writeLock;
         try { writeLock = new FileStream(layout.WriteLock, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
-        catch (IOException) { throw new InvalidOperationException($"index '{layout.Folder}' is being written by another process ({layout.WriteLock} is held)"); }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException) { throw new IndexBusyException(layout.Folder, layout.WriteLock, e); }
         ItemStore? store = null;
         TextIndexWriter? text = null;
         try
@@ -165,6 +168,9 @@ public sealed class MultimodalIndexWriter : IDisposable
         ThrowIfFailed();
         var item = entry.Item;
         if (string.IsNullOrWhiteSpace(item.Id)) throw new ArgumentException("item id is empty");
+        // Checked before anything changes: Lucene refuses a longer id term only when the commit flushes it.
+        if (System.Text.Encoding.UTF8.GetByteCount(item.Id) is var idBytes && idBytes > MaxIdBytes)
+            throw new ArgumentException($"item id of {idBytes} bytes (starting '{item.Id[..Math.Min(40, item.Id.Length)]}') is over the text index's limit of {MaxIdBytes} bytes");
         foreach (var (view, vector) in entry.Embeddings)
         {
             if (!IndexViews.All.Contains(view)) throw new ArgumentException($"item '{item.Id}': unknown view '{view}'");

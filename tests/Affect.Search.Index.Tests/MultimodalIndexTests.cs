@@ -207,7 +207,7 @@ public sealed class MultimodalIndexTests : IDisposable
     public void A_second_writer_and_bad_items_are_refused_without_harm()
     {
         using var w = Writer();
-        Assert.Throws<InvalidOperationException>(() => Writer());
+        Assert.Throws<IndexBusyException>(() => Writer());
         Assert.Throws<ArgumentException>(() => w.Upsert(Item("short", "V", new float[3])));
         Assert.Throws<ArgumentException>(() => w.Upsert(Item("nan", "V", [float.NaN, 0, 0, 0])));
         Assert.Throws<ArgumentException>(() => w.Upsert(Item(" ", "V", Axis(0))));

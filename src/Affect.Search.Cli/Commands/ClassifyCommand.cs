@@ -39,18 +39,18 @@ internal static class ClassifyCommand
             using var engine = new QueryEngine(folder, opened);
             var classifier = LabelClassifier.Fit(opened.ViewContents(IndexViews.Full), parse.GetValue(kind)!);
             var (embedding, modalities, warnings) = engine.EmbedQuery(query);
-            foreach (var w in warnings) Console.Error.WriteLine($"affect: {w}");
+            foreach (var w in warnings) TerminalText.WriteError(w);
             var predictions = classifier.Predict(embedding).Take(parse.GetValue(top)).ToList();
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new { kind = classifier.Kind, modalities, trainingItems = classifier.TrainingItems, l2 = classifier.L2, classes = classifier.Classes, predictions, warnings }, JsonOutput.Options));
                 return ExitCodes.Ok;
             }
-            var table = new Table().Title($"{Markup.Escape(classifier.Kind)} from {modalities}")
+            var table = new Table().Title($"{Markup.Escape(TerminalText.Escape(classifier.Kind))} from {modalities}")
                 .Caption($"logistic regression on {classifier.TrainingItems} indexed items, L2 {classifier.L2:G2} (cross-validated)");
             table.AddColumn("label");
             table.AddColumn(new TableColumn("probability").RightAligned());
-            foreach (var p in predictions) table.AddRow(Markup.Escape(p.Label), p.Probability.ToString("F3"));
+            foreach (var p in predictions) table.AddRow(Markup.Escape(TerminalText.Escape(p.Label)), p.Probability.ToString("F3"));
             StdoutTable.Write(table);
             return ExitCodes.Ok;
         });

@@ -46,7 +46,7 @@ internal static class CorpusCommand
                 });
             });
             // Expected skips (emoji without a Google image, regional indicators) are summed up; failures are listed one by one.
-            foreach (var s in report.Skipped.Where(s => s.Kind is SkipKind.Broken or SkipKind.DuplicateId)) Console.Error.WriteLine($"affect: skipped {s}");
+            foreach (var s in report.Skipped.Where(s => s.Kind is SkipKind.Broken or SkipKind.DuplicateId)) TerminalText.WriteError($"skipped {s}");
             foreach (var (kind, n) in report.Counts.Skipped.Where(k => k.Key != CorpusCounts.SkipName(SkipKind.Broken) && k.Key != CorpusCounts.SkipName(SkipKind.DuplicateId)))
                 Console.Error.WriteLine($"affect: skipped {n} entries: {kind}");
             var counts = report.Counts;

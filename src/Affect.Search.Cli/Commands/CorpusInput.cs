@@ -1,3 +1,4 @@
+using Affect.Search.Cli.Output;
 using Affect.Search.Engine;
 using Affect.Search.Engine.Corpus;
 using Affect.Search.Features.Corpus;
@@ -14,7 +15,7 @@ internal static class CorpusInput
     public static MultimodalDataset LearnAndFeaturize(string manifestPath, DbmConfig config, string modelFolder)
     {
         var manifest = ManifestReader.Read(manifestPath);
-        foreach (var error in manifest.Errors) Console.Error.WriteLine($"affect: {manifestPath}: {error}");
+        foreach (var error in manifest.Errors) TerminalText.WriteError($"{manifestPath}: {error}");
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         CorpusReport report = null!;
         MultimodalDataset data = null!;
@@ -24,15 +25,15 @@ internal static class CorpusInput
             {
                 var extract = ctx.AddTask("learn codebooks, then extract features", maxValue: manifest.Items.Count);
                 var (space, featurized, r) = CorpusFeaturizer.LearnAndFeaturize(manifest, config, new MediaDecoder(),
-                    onProblem: p => console.MarkupLine($"[yellow]{Markup.Escape(p)}[/]"), onProgress: p => extract.Value = p.Done);
+                    onProblem: p => console.MarkupLine($"[yellow]{Markup.Escape(TerminalText.Escape(p))}[/]"), onProgress: p => extract.Value = p.Done);
                 Directory.CreateDirectory(modelFolder);
                 space.Save(Path.Combine(modelFolder, ModelFolder.FeatureSpaceFileName));
                 (data, report) = (featurized, r);
             });
-        foreach (var (id, problem) in report.Problems) Console.Error.WriteLine($"affect: item {id}: {problem}");
-        foreach (var id in report.Dropped) Console.Error.WriteLine($"affect: item {id}: left out, no usable modality");
+        foreach (var (id, problem) in report.Problems) TerminalText.WriteError($"item {id}: {problem}");
+        foreach (var id in report.Dropped) TerminalText.WriteError($"item {id}: left out, no usable modality");
         if (report.UnknownWords > 0)
-            Console.Error.WriteLine($"affect: {report.UnknownWords} word occurrences outside the vocabulary, e.g. {string.Join(", ", report.CommonUnknownWords.Take(10))}");
+            TerminalText.WriteError($"{report.UnknownWords} word occurrences outside the vocabulary, e.g. {string.Join(", ", report.CommonUnknownWords.Take(10))}");
         return data;
     }
 }

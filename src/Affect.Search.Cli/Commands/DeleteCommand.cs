@@ -21,7 +21,7 @@ internal static class DeleteCommand
             var deleted = wanted.Where(writer.Delete).ToList();
             var missing = wanted.Except(deleted).ToList();
             long generation = writer.Commit($"deleted {deleted.Count} items");
-            foreach (var id in missing) Console.Error.WriteLine($"affect: no item '{id}' in {writer.Folder}");
+            foreach (var id in missing) TerminalText.WriteError($"no item '{id}' in {writer.Folder}");
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { deleted, missing, generation }, JsonOutput.Options));
             else Console.WriteLine($"deleted {deleted.Count} item(s); generation {generation}");
             return missing.Count > 0 ? ExitCodes.BadInput : ExitCodes.Ok;

@@ -13,7 +13,7 @@ internal static class DescribeCommand
         var image = new Option<FileInfo?>("--image") { Description = "image to describe" };
         var audio = new Option<FileInfo?>("--audio") { Description = "audio to describe" };
         var video = new Option<FileInfo?>("--video") { Description = "video to describe" };
-        var k = new Option<int>("--k") { Description = "nearest texts", DefaultValueFactory = _ => 10 };
+        var k = PageOptions.K(10, "nearest texts");
         var words = new Option<int>("--words") { Description = "inferred words", DefaultValueFactory = _ => 10 };
         var index = IndexLocation.IndexOption();
         var model = IndexLocation.ModelOption();
@@ -24,14 +24,14 @@ internal static class DescribeCommand
         {
             var query = new Query(null, parse.GetValue(image)?.FullName, parse.GetValue(audio)?.FullName, parse.GetValue(video)?.FullName);
             if (query.IsEmpty) throw new ArgumentException("give --video, --image or --audio");
-            if (parse.GetValue(k) <= 0 || parse.GetValue(words) < 0) throw new ArgumentException("--k must be positive and --words not negative");
+            if (parse.GetValue(words) < 0) throw new ArgumentException("--words must not be negative");
             using var computeBackend = BackendChoice.Create(parse.GetValue(backend));
             var (opened, folder) = IndexLocation.Open(parse.GetValue(index)!, parse.GetValue(model), computeBackend);
             using var searched = opened;
             using var loaded = folder;
             using var engine = new QueryEngine(loaded, searched);
             var response = engine.Describe(query, parse.GetValue(k), parse.GetValue(words));
-            foreach (var w in response.Warnings) Console.Error.WriteLine($"affect: {w}");
+            foreach (var w in response.Warnings) TerminalText.WriteError(w);
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new
             {
                 query = new { image = query.Image, audio = query.Audio, video = query.Video, modalities = response.QueryModalities },
@@ -42,7 +42,7 @@ internal static class DescribeCommand
             }, JsonOutput.Options));
             else
             {
-                Console.WriteLine($"inferred words: {string.Join(", ", response.Words.Select(w => $"{w.Word} ({w.Probability:F3})"))}");
+                Console.WriteLine(TerminalText.Escape($"inferred words: {string.Join(", ", response.Words.Select(w => $"{w.Word} ({w.Probability:F3})"))}"));
                 SearchCommand.Print(response.Results, explain: false);
             }
             return ExitCodes.Ok;

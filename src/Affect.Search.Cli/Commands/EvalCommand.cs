@@ -63,7 +63,7 @@ internal static class EvalCommand
                         task.MaxValue = Math.Max(1, p.Total);
                         task.Value = p.Done;
                     },
-                    problem => StderrProgress.Console.MarkupLine($"[yellow]{Markup.Escape(problem)}[/]")));
+                    problem => StderrProgress.Console.MarkupLine($"[yellow]{Markup.Escape(TerminalText.Escape(problem))}[/]")));
             }
             else if (parse.GetValue(queries) is { } queryFile)
             {
@@ -82,7 +82,7 @@ internal static class EvalCommand
                     task.Value = task.MaxValue;
                     return e;
                 });
-                foreach (var p in evaluation.Problems) Console.Error.WriteLine($"affect: {p}");
+                foreach (var p in evaluation.Problems) TerminalText.WriteError(p);
                 result = evaluation.Result;
             }
             else throw new ArgumentException("give --corpus DIR (the whole benchmark) or --queries FILE with --index DIR");

@@ -29,8 +29,8 @@ internal static class InfoCommand
             }, JsonOutput.Options));
             else
             {
-                Console.WriteLine($"{info.Folder}: {info.Items} items, generation {info.Generation} ({info.CommittedAt:u}), {info.Bytes / 1024.0 / 1024.0:F1} MiB");
-                Console.WriteLine($"model {info.Model.Model[..12]} (features {info.Model.Features[..12]}, dimension {info.Model.Dimension}) at {info.ModelFolder ?? "?"}");
+                Console.WriteLine(TerminalText.Escape($"{info.Folder}: {info.Items} items, generation {info.Generation} ({info.CommittedAt:u}), {info.Bytes / 1024.0 / 1024.0:F1} MiB"));
+                Console.WriteLine(TerminalText.Escape($"model {info.Model.Model[..12]} (features {info.Model.Features[..12]}, dimension {info.Model.Dimension}) at {info.ModelFolder ?? "?"}"));
                 foreach (var v in info.Views) Console.WriteLine($"  {v.View,-4} {v.Items,8} items  {v.Vectors,8} vectors  {v.Structure}");
             }
             return ExitCodes.Ok;

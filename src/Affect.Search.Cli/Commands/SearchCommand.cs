@@ -19,8 +19,8 @@ internal static class SearchCommand
         var video = new Option<FileInfo?>("--video") { Description = "query video" };
         var queries = new Option<FileInfo?>("--queries") { Description = "batch: a manifest (JSON Lines), one query per line; prints one JSON object per line" };
         var db = new Option<string>("--db") { Description = "database view: full, T, V, A or VA", DefaultValueFactory = _ => IndexViews.Full };
-        var k = new Option<int>("--k") { Description = "results", DefaultValueFactory = _ => 20 };
-        var offset = new Option<int>("--offset") { Description = "results to skip (pagination)", DefaultValueFactory = _ => 0 };
+        var k = PageOptions.K(20);
+        var offset = PageOptions.Offset();
         var filter = new Option<string[]>("--filter") { Description = "field=value (a label kind, id, source or modality); repeat to AND", AllowMultipleArgumentsPerToken = false };
         var hybrid = new Option<bool>("--hybrid") { Description = "fuse with BM25 over the items' text (reciprocal rank fusion)" };
         var explain = new Option<bool>("--explain") { Description = "show each retriever's rank and score" };
@@ -31,6 +31,11 @@ internal static class SearchCommand
         var command = new Command("search", "search an index") { text, image, audio, video, queries, db, k, offset, filter, hybrid, explain, index, model, backend, json };
         command.SetAction(parse =>
         {
+            if (PageOptions.WindowProblem(parse.GetValue(k), parse.GetValue(offset)) is { } window)
+            {
+                TerminalText.WriteError(window);
+                return ExitCodes.Usage;
+            }
             var options = new SearchOptions
             {
                 Database = IndexViews.Parse(parse.GetValue(db)!),
@@ -39,8 +44,6 @@ internal static class SearchCommand
                 Filter = ItemFilter.Parse(parse.GetValue(filter) ?? []),
                 Hybrid = parse.GetValue(hybrid),
             };
-            if (options.K <= 0) throw new ArgumentException($"--k must be positive (got {options.K})");
-            if (options.Offset < 0) throw new ArgumentException($"--offset must not be negative (got {options.Offset})");
             var single = new Query(parse.GetValue(text), parse.GetValue(image)?.FullName, parse.GetValue(audio)?.FullName, parse.GetValue(video)?.FullName);
             var batchFile = parse.GetValue(queries);
             if (batchFile is null && single.IsEmpty) throw new ArgumentException("empty query: give --text, --image, --audio, --video (any combination) or --queries FILE");
@@ -52,7 +55,7 @@ internal static class SearchCommand
             using var engine = new QueryEngine(loaded, searched);
             if (batchFile is not null) return Batch(engine, batchFile.FullName, options);
             var response = engine.Search(single, options);
-            foreach (var w in response.Warnings) Console.Error.WriteLine($"affect: {w}");
+            foreach (var w in response.Warnings) TerminalText.WriteError(w);
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(Json(response), JsonOutput.Options));
             else Print(response, parse.GetValue(explain));
             return ExitCodes.Ok;
@@ -63,17 +66,18 @@ internal static class SearchCommand
     private static int Batch(QueryEngine engine, string path, SearchOptions options)
     {
         var manifest = ManifestReader.Read(path);
-        foreach (var error in manifest.Errors) Console.Error.WriteLine($"affect: {path}: {error}");
+        foreach (var error in manifest.Errors) TerminalText.WriteError($"{path}: {error}");
         var batch = manifest.Items.Select(i => new Query(i.Text, i.Image, i.Audio, i.Video, i.Id)).ToList();
         var answers = engine.SearchBatch(batch, options);
         var compact = new JsonSerializerOptions(JsonOutput.Options) { WriteIndented = false };
         int failed = 0;
         foreach (var (response, error) in answers)
         {
-            if (error is not null) { Console.Error.WriteLine($"affect: {error}"); failed++; continue; }
+            if (error is not null) { TerminalText.WriteError(error); failed++; continue; }
             Console.WriteLine(JsonSerializer.Serialize(Json(response!), compact));
         }
-        return failed + manifest.Errors.Count > 0 ? ExitCodes.BadInput : ExitCodes.Ok;
+        if (failed + manifest.Errors.Count == 0) return ExitCodes.Ok;
+        return failed < answers.Count ? ExitCodes.SomeInputRejected : ExitCodes.BadInput;
     }
 
     /// <summary>The documented --json schema of a search.</summary>
@@ -103,14 +107,14 @@ internal static class SearchCommand
             if (explain)
                 cells.AddRange([r.Explain?.VectorRank?.ToString() ?? "-", r.Explain?.VectorScore?.ToString("F4") ?? "-",
                     r.Explain?.TextRank?.ToString() ?? "-", r.Explain?.TextScore?.ToString("F3") ?? "-"]);
-            table.AddRow(cells.Select(c => Markup.Escape(c)).ToArray());
+            table.AddRow(cells.Select(c => Markup.Escape(TerminalText.Escape(c))).ToArray());
         }
         StdoutTable.Write(table);
     }
 
     private static void Print(SearchResponse response, bool explain)
     {
-        Console.WriteLine($"db {response.Database}, query modalities {response.QueryModalities} (the rest inferred)");
+        Console.WriteLine(TerminalText.Escape($"db {response.Database}, query modalities {response.QueryModalities} (the rest inferred)"));
         Print(response.Results, explain);
     }
 

@@ -14,9 +14,9 @@ public sealed record SearchOptions
 {
     /// <summary>The database view searched: full, T, V, A or VA.</summary>
     public string Database { get; init; } = IndexViews.Full;
-    /// <summary>Results wanted.</summary>
+    /// <summary>Results wanted: 1 to <see cref="SearchLimits.MaxK"/>.</summary>
     public int K { get; init; } = 20;
-    /// <summary>Results skipped first (pagination).</summary>
+    /// <summary>Results skipped first (pagination); offset + k is at most <see cref="SearchLimits.MaxResultWindow"/>.</summary>
     public int Offset { get; init; }
     /// <summary>Only items passing this filter.</summary>
     public ItemFilter? Filter { get; init; }
@@ -24,7 +24,7 @@ public sealed record SearchOptions
     public bool Hybrid { get; init; }
     /// <summary>Reciprocal rank fusion constant: a result's fused score is the sum of 1 / (RrfK + rank) over the retrievers.</summary>
     public int RrfK { get; init; } = 60;
-    /// <summary>Candidates each retriever contributes to the fusion (at least offset + k).</summary>
+    /// <summary>Candidates each retriever contributes to the fusion (at least offset + k, at most <see cref="SearchLimits.MaxResultWindow"/>).</summary>
     public int FusionDepth { get; init; } = 100;
 }
 

@@ -46,12 +46,13 @@ public sealed class QueryEngine : IDisposable
     public IReadOnlyList<(SearchResponse? Response, string? Error)> SearchBatch(IReadOnlyList<Query> queries, SearchOptions? options = null)
     {
         options ??= new SearchOptions();
-        if (options.K <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"k must be positive (got {options.K})");
-        if (options.Offset < 0) throw new ArgumentOutOfRangeException(nameof(options), $"offset must not be negative (got {options.Offset})");
+        if (SearchLimits.PageProblem(options.K, options.Offset) is { } page) throw new ArgumentOutOfRangeException(nameof(options), page);
+        if (options.FusionDepth < 1) throw new ArgumentOutOfRangeException(nameof(options), $"fusion depth must be positive (got {options.FusionDepth})");
         var database = IndexViews.Parse(options.Database);
         var embedded = Embed(queries, allowTextless: options.Hybrid, reconstruct: false);
         var rows = embedded.Where(e => e.Error is null && e.Row >= 0).ToList();
-        int depth = options.Hybrid ? Math.Max(options.FusionDepth, options.Offset + options.K) : options.K;
+        // The fusion ranks a whole window of candidates from each retriever; the page bounds keep offset + k within it.
+        int depth = options.Hybrid ? Math.Min(Math.Max(options.FusionDepth, options.Offset + options.K), SearchLimits.MaxResultWindow) : options.K;
         int offset = options.Hybrid ? 0 : options.Offset;
         var vectorHits = rows.Count == 0 ? [] : _index.SearchVectors(database, Rows(rows[0].Joint!, rows.Select(r => r.Row)), depth, offset, options.Filter);
         var answers = new List<(SearchResponse?, string?)>();
@@ -80,7 +81,8 @@ public sealed class QueryEngine : IDisposable
     /// </summary>
     public DescribeResponse Describe(Query query, int k = 10, int words = 10)
     {
-        if (k <= 0 || words < 0) throw new ArgumentOutOfRangeException(nameof(k), "k must be positive and words not negative");
+        if (SearchLimits.PageProblem(k, 0) is { } page) throw new ArgumentOutOfRangeException(nameof(k), page);
+        if (words < 0) throw new ArgumentOutOfRangeException(nameof(words), "words must not be negative");
         var e = Embed([query], allowTextless: false, reconstruct: true)[0];
         if (e.Error is not null) throw new QueryException(e.Error);
         var hits = _index.SearchVectors("T", e.Joint!.AsSpan(0, _model.Embedder.Dimension), k)[0];
@@ -119,7 +121,13 @@ public sealed class QueryEngine : IDisposable
             var query = queries[q];
             if (query.IsEmpty) { result[q] = Failed($"query {query.Id}: empty (give text, an image, audio or a video)"); continue; }
             string? missing = new[] { ("image", query.Image), ("audio", query.Audio), ("video", query.Video) }
-                .Where(f => f.Item2 is not null && !File.Exists(f.Item2)).Select(f => $"{f.Item1} file '{f.Item2}' does not exist").FirstOrDefault();
+                .Where(f => f.Item2 is not null).Select(f => MediaFile.KindOf(f.Item2!) switch
+                {
+                    FileEntryKind.RegularFile => null,
+                    FileEntryKind.Missing => $"{f.Item1} file '{f.Item2}' does not exist",
+                    _ => $"{f.Item1} '{f.Item2}' {MediaFile.NotRegularFileReason(f.Item2!)}",
+                })
+                .FirstOrDefault(m => m is not null);
             if (missing is not null) { result[q] = Failed($"query {query.Id}: {missing}"); continue; }
             var item = new ManifestItem(query.Id, string.IsNullOrWhiteSpace(query.Text) ? null : query.Text, Full(query.Image), Full(query.Audio), Full(query.Video),
                 new Dictionary<string, IReadOnlyList<string>>(), null, 0);

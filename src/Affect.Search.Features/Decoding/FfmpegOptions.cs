@@ -9,7 +9,7 @@ public sealed record FfmpegOptions
     public double FramesPerSecond { get; init; } = 1.0;
 
     /// <summary>Cap on keyframes per video, bounding memory and time for long videos.</summary>
-    public int MaxFrames { get; init; } = 300;
+    public int MaxFrames { get; init; } = Corpus.InputLimits.MaxKeyframes;
 
     /// <summary>
     /// Keyframes are scaled to this width, the height following the display aspect ratio (rounded to an even
@@ -21,10 +21,10 @@ public sealed record FfmpegOptions
     public int SampleRate { get; init; } = AudioClip.StandardSampleRate;
 
     /// <summary>Cap on decoded audio, in seconds (ffmpeg's <c>-t</c>); longer tracks are cut, not refused.</summary>
-    public double MaxAudioSeconds { get; init; } = 600;
+    public double MaxAudioSeconds { get; init; } = Corpus.InputLimits.MaxAudioSeconds;
 
     /// <summary>Each ffmpeg or ffprobe process running longer than this is killed and the decode fails.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(Corpus.InputLimits.DecodeTimeoutSeconds);
 
     /// <summary>The ffmpeg program (a name looked up on PATH, or a path).</summary>
     public string FfmpegPath { get; init; } = "ffmpeg";

@@ -13,10 +13,10 @@ namespace Affect.Search.Features.Decoding;
 public static class ImageDecoder
 {
     /// <summary>Largest image accepted, in pixels (guards against decompression bombs): 2^26, about 8K x 8K.</summary>
-    public const long MaxPixels = 1L << 26;
+    public const long MaxPixels = Corpus.InputLimits.MaxImagePixels;
 
     /// <summary>Largest image file read, in bytes (512 MiB).</summary>
-    public const long MaxFileBytes = 512L << 20;
+    public const long MaxFileBytes = Corpus.InputLimits.MaxImageBytes;
 
     /// <summary>Formats this decoder can decode.</summary>
     public static IReadOnlyList<ImageFormat> SupportedFormats { get; } =

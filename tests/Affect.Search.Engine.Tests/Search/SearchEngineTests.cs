@@ -206,6 +206,41 @@ public sealed class SearchEngineTests : IClassFixture<SearchEngineTests.IndexedC
     }
 
     [Fact]
+    public void Pages_beyond_the_search_limits_are_refused_without_overflow_and_a_whole_window_is_cheap()
+    {
+        var storm = new Query(Text: "storm");
+        var overflow = Assert.Throws<ArgumentOutOfRangeException>(() => _c.Engine.Search(storm, new SearchOptions { Offset = int.MaxValue }));
+        Assert.Contains($"offset + k must be at most {SearchLimits.MaxResultWindow}", overflow.Message);
+        Assert.Contains($"between 1 and {SearchLimits.MaxK}", Assert.Throws<ArgumentOutOfRangeException>(
+            () => _c.Engine.Search(storm, new SearchOptions { K = 300_000_000 })).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => _c.Engine.Search(storm, new SearchOptions { K = int.MaxValue, Hybrid = true }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _c.Engine.Describe(new Query(Video: _c.Corpus.Media("fear", "mp4")), k: SearchLimits.MaxK + 1));
+        // The deepest page allowed, vector and hybrid: empty past the corpus, not an error.
+        var last = new SearchOptions { K = SearchLimits.MaxK, Offset = SearchLimits.MaxResultWindow - SearchLimits.MaxK };
+        Assert.Empty(_c.Engine.Search(storm, last).Results);
+        Assert.Empty(_c.Engine.Search(storm, last with { Hybrid = true }).Results);
+        Assert.NotEmpty(_c.Engine.Search(storm, new SearchOptions { K = SearchLimits.MaxK, Hybrid = true }).Results);
+    }
+
+    [Fact]
+    public void A_directory_or_a_named_pipe_as_query_media_is_refused_by_name_at_once()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_c.Corpus.Folder, "folder.png")).FullName;
+        var directory = Assert.Throws<QueryException>(() => _c.Engine.Search(new Query(Image: folder)));
+        Assert.Contains("is a directory, not a regular file", directory.Message);
+        if (OperatingSystem.IsWindows()) return;
+        var fifo = Path.Combine(_c.Corpus.Folder, "pipe.mp4");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo])) mkfifo.WaitForExit();
+        var search = Task.Run(() => Assert.Throws<QueryException>(() => _c.Engine.Search(new Query(Video: fifo))));
+        if (!search.Wait(TimeSpan.FromSeconds(30)))
+        {
+            using (new FileStream(fifo, FileMode.Open, FileAccess.Write)) { } // releases a reader stuck opening it
+            Assert.Fail("a query video that is a named pipe blocked the search");
+        }
+        Assert.Contains("is not a regular file (a named pipe)", search.Result.Message);
+    }
+
+    [Fact]
     public void An_index_built_with_another_model_is_refused_by_the_query_engine()
     {
         var other = Path.Combine(_c.Corpus.Folder, "other-model");
