@@ -24,6 +24,14 @@ public sealed class IndexLayout(string folder)
     /// <summary>The writer's lock file.</summary>
     public string WriteLock => Path.Combine(Folder, "write.lock");
 
+    /// <summary>Takes the one writer's lock: the returned stream holds it until disposed.</summary>
+    /// <exception cref="IndexBusyException">Another writer holds it.</exception>
+    public FileStream AcquireWriteLock()
+    {
+        try { return new FileStream(WriteLock, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException) { throw new IndexBusyException(Folder, WriteLock, e); }
+    }
+
     /// <summary>The folder of the open readers' lease files.</summary>
     public string Readers => Path.Combine(Folder, "readers");
 

@@ -26,17 +26,14 @@ public static class IndexRebuild
     /// <summary>Rebuilds the index in <paramref name="folder"/>.</summary>
     /// <exception cref="DirectoryNotFoundException">No store.sqlite there.</exception>
     /// <exception cref="InvalidDataException">The store itself is damaged (it is the source the rebuild reads).</exception>
-    /// <exception cref="InvalidOperationException">Another writer holds the index.</exception>
+    /// <exception cref="IndexBusyException">Another writer holds the index.</exception>
     public static IndexRebuildReport Run(string folder)
     {
         var layout = new IndexLayout(folder);
         layout.ThrowIfNotAFolder();
         if (!File.Exists(layout.Store))
             throw new DirectoryNotFoundException($"no index at '{layout.Folder}' (no {Path.GetFileName(layout.Store)}): there is nothing to rebuild from");
-        FileStream writeLock;
-        try { writeLock = new FileStream(layout.WriteLock, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
-        catch (IOException) { throw new InvalidOperationException($"index '{layout.Folder}' is being written by another process ({layout.WriteLock} is held)"); }
-        using (writeLock)
+        using (layout.AcquireWriteLock())
         using (var store = ItemStore.Open(layout.Store, forWriting: true))
         {
             if (store.IntegrityProblems() is { Count: > 0 } damage)

@@ -76,9 +76,7 @@ public sealed class MultimodalIndexWriter : IDisposable
         layout.ThrowIfNotAFolder();
         Directory.CreateDirectory(layout.Folder);
         Directory.CreateDirectory(layout.Vectors);
-        FileStream writeLock;
-        try { writeLock = new FileStream(layout.WriteLock, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException) { throw new IndexBusyException(layout.Folder, layout.WriteLock, e); }
+        var writeLock = layout.AcquireWriteLock();
         ItemStore? store = null;
         TextIndexWriter? text = null;
         try
