@@ -97,7 +97,8 @@ public sealed class EmotionTestCorpus : IDisposable
     /// <summary>
     /// Runs ffmpeg quietly, overwriting outputs; a failure throws with ffmpeg's message. The last argument is
     /// the output file: bit-exact flags (no random Ogg serial number, no version strings) and one encoder
-    /// thread (x264's output depends on its thread count, which defaults to the machine's cores) go before it.
+    /// thread (x264 writes its options, thread count included, into the stream, and that count defaults to the
+    /// machine's cores) go before it, so one seed gives the same bytes on any machine with the same ffmpeg.
     /// </summary>
     public static void Ffmpeg(params string[] arguments)
     {
