@@ -40,7 +40,7 @@ public sealed record CorpusBuildReport(string Folder, IReadOnlyList<CorpusItem> 
 public sealed class CorpusBuilder
 {
     /// <summary>Version of the builder, recorded in corpus.json; raise it when the output for the same inputs changes.</summary>
-    public const string Version = "1";
+    public const string Version = "2";
 
     /// <summary>Emoji sub-groups that name an emotion-like face category; only emoji in them get an emotion label.</summary>
     public static readonly IReadOnlySet<string> EmotionSubgroups = new HashSet<string>(StringComparer.Ordinal)
@@ -128,7 +128,7 @@ public sealed class CorpusBuilder
             if (manifest.Errors.Count > 0)
                 throw new InvalidOperationException($"{CorpusSplit.FileName(split)} does not read back: {string.Join("; ", manifest.Errors.Take(5))}");
         }
-        CorpusFiles.WriteDescription(partial, inputs, counts, skipped);
+        CorpusFiles.WriteDescription(partial, inputs, counts, skipped, _media.ToolVersions());
         Report("write manifests", 1, 1);
 
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);

@@ -100,7 +100,9 @@ public static class CorpusFiles
     }
 
     /// <summary>Writes corpus.json and README.md. Neither holds a time or a machine-specific path, so a rebuild from the same inputs gives the same bytes.</summary>
-    public static void WriteDescription(string folder, CorpusInputs inputs, CorpusCounts counts, IReadOnlyList<SkippedEntry> skipped)
+    /// <param name="tools">The media tools' versions (<see cref="MediaMaker.ToolVersions"/>).</param>
+    public static void WriteDescription(string folder, CorpusInputs inputs, CorpusCounts counts, IReadOnlyList<SkippedEntry> skipped,
+        IReadOnlyList<KeyValuePair<string, string>> tools)
     {
         var sources = Sources(inputs);
         var description = new
@@ -110,16 +112,18 @@ public static class CorpusFiles
             buildKey = inputs.BuildKey,
             seed = CorpusSplit.Seed,
             sentimentMinOccurrences = EmojiSentiment.MinOccurrences,
+            tools = tools.ToDictionary(t => t.Key, t => t.Value),
             video = new { size = MediaMaker.VideoSize, fps = MediaMaker.VideoFps, minSeconds = MediaMaker.MinVideoSeconds, maxSeconds = MediaMaker.MaxVideoSeconds },
             sources,
             counts,
             skipped = skipped.Select(s => new { id = s.Id, kind = CorpusCounts.SkipName(s.Kind), reason = s.Reason }),
         };
         File.WriteAllText(Path.Combine(folder, CorpusJson), JsonSerializer.Serialize(description, DescriptionOptions) + "\n", new UTF8Encoding(false));
-        File.WriteAllText(Path.Combine(folder, Readme), ReadmeText(sources, counts, skipped), new UTF8Encoding(false));
+        File.WriteAllText(Path.Combine(folder, Readme), ReadmeText(sources, counts, skipped, tools), new UTF8Encoding(false));
     }
 
-    private static string ReadmeText(IReadOnlyList<CorpusSource> sources, CorpusCounts counts, IReadOnlyList<SkippedEntry> skipped)
+    private static string ReadmeText(IReadOnlyList<CorpusSource> sources, CorpusCounts counts, IReadOnlyList<SkippedEntry> skipped,
+        IReadOnlyList<KeyValuePair<string, string>> tools)
     {
         var s = new StringBuilder();
         void L(string line = "") => s.Append(line).Append('\n');
@@ -129,6 +133,9 @@ public static class CorpusFiles
         L($"Built by Affect.Search.Corpus {CorpusBuilder.Version} (`affect corpus build`, `tools/build-corpus.sh`). {N(counts.Items)} items " +
           "in three JSON Lines manifests (the format of the repository README's \"Corpus manifest\"), media under `media/`. " +
           "The same inputs and tool versions give byte-identical files.");
+        L();
+        // Another ffmpeg (x264, AAC, scalers) or librsvg makes other pixels and samples, hence other features and figures.
+        L($"Media made with {string.Join(" and ", tools.Select(t => t.Value))}.");
         L();
         L("## Sources");
         L();

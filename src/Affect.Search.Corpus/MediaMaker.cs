@@ -34,6 +34,26 @@ public sealed class MediaMaker
         _timeout = timeout ?? TimeSpan.FromSeconds(120);
     }
 
+    /// <summary>
+    /// The versions of the tools that make the media, as they name themselves ("ffmpeg version 5.1.9-0+deb12u1",
+    /// "rsvg-convert version 2.54.7"): the same inputs give the same bytes only with the same versions, so the
+    /// corpus records them. A tool that does not answer is "unknown".
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ToolVersions()
+    {
+        string FirstLine(string program, string argument)
+        {
+            try
+            {
+                var line = ToolRunner.Run(program, [argument], program, _timeout).Split('\n')[0].Trim();
+                int copyright = line.IndexOf(" Copyright", StringComparison.Ordinal);
+                return copyright > 0 ? line[..copyright] : line;
+            }
+            catch (Exception e) when (e is MediaToolException or InvalidOperationException) { return "unknown"; }
+        }
+        return [new("ffmpeg", FirstLine(_ffmpeg, "-version")), new("rsvg-convert", FirstLine(_rsvg, "--version"))];
+    }
+
     /// <summary>Rasterises <paramref name="svg"/> into <paramref name="png"/>, at most <see cref="RasterSize"/> pixels a side, on white.</summary>
     /// <exception cref="MediaToolException">rsvg-convert failed (e.g. the SVG is unreadable); the message names the file.</exception>
     public void Rasterise(string svg, string png)

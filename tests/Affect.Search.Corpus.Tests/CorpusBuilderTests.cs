@@ -204,6 +204,13 @@ public sealed class CorpusBuilderTests : IClassFixture<CorpusBuilderTests.BuiltT
         Assert.Contains("\"buildKey\": \"fixture\"", json);
         Assert.Contains("\"emojibase-data\"", json);
         Assert.Contains("0.0.1-test", json);
+        // The media tools' versions: other versions make other pixels, so a corpus says which made it.
+        using (var description = System.Text.Json.JsonDocument.Parse(json))
+        {
+            var tools = description.RootElement.GetProperty("tools");
+            Assert.StartsWith("ffmpeg version ", tools.GetProperty("ffmpeg").GetString());
+            Assert.Contains("version", tools.GetProperty("rsvg-convert").GetString());
+        }
         Assert.Contains("tuxpaint-stamps-default", File.ReadAllText(Path.Combine(_built.First.Folder, "README.md")));
     }
 

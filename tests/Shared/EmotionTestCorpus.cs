@@ -11,22 +11,38 @@ namespace Affect.Search.Tests.Shared;
 /// </summary>
 public sealed class EmotionTestCorpus : IDisposable
 {
-    /// <summary>Class name, lavfi picture source, lavfi sound source and words.</summary>
+    /// <summary>
+    /// Class name, lavfi picture source, lavfi sound source and words. cellauto and anoisesrc draw from a
+    /// random seed unless given one, so their sources end in "seed=" and the corpus appends its seed.
+    /// </summary>
     public static readonly (string Name, string Picture, string Sound, string[] Words)[] Classes =
     [
         ("joy", "testsrc=size=96x72:rate=5", "sine=frequency=400", ["sunny", "happy", "bright", "laugh", "smile"]),
-        ("calm", "mandelbrot=size=96x72:rate=5", "anoisesrc=color=pink:amplitude=0.3", ["forest", "quiet", "gentle", "breeze", "rest"]),
-        ("fear", "cellauto=size=96x72:rate=5:rule=110", "sine=frequency=2500", ["storm", "dark", "scream", "thunder", "panic"]),
+        ("calm", "mandelbrot=size=96x72:rate=5", "anoisesrc=color=pink:amplitude=0.3:seed=", ["forest", "quiet", "gentle", "breeze", "rest"]),
+        ("fear", "cellauto=size=96x72:rate=5:rule=110:seed=", "sine=frequency=2500", ["storm", "dark", "scream", "thunder", "panic"]),
     ];
 
-    /// <summary>Creates the corpus in a new temporary folder.</summary>
-    public EmotionTestCorpus()
+    /// <summary>The seed the tests use unless AFFECT_TEST_CORPUS_SEED names another (to check a bound on other corpora).</summary>
+    public static int DefaultSeed =>
+        int.TryParse(Environment.GetEnvironmentVariable("AFFECT_TEST_CORPUS_SEED"), out var seed) ? seed : 11;
+
+    /// <summary>Creates the corpus of <see cref="DefaultSeed"/> in a new temporary folder.</summary>
+    public EmotionTestCorpus() : this(DefaultSeed) { }
+
+    /// <summary>
+    /// Creates the corpus in a new temporary folder. The seed fixes everything random in it (the words of each
+    /// text, the cellular automaton's first row, the pink noise), so one seed gives byte-identical files.
+    /// </summary>
+    public EmotionTestCorpus(int seed)
     {
+        if (seed < 0) throw new ArgumentOutOfRangeException(nameof(seed), "lavfi seeds are 0 to 2^32-1");
+        Seed = seed;
         Folder = Directory.CreateTempSubdirectory("affect-emotion-corpus-").FullName;
-        var random = new Random(11);
+        var random = new Random(seed);
         var lines = new List<string>();
-        foreach (var (name, picture, sound, words) in Classes)
+        foreach (var (name, pictureSource, soundSource, words) in Classes)
         {
+            string picture = Seeded(pictureSource, seed), sound = Seeded(soundSource, seed);
             Ffmpeg("-f", "lavfi", "-i", picture, "-f", "lavfi", "-i", sound, "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", Path.Combine(Folder, $"{name}.mp4"));
             Ffmpeg("-f", "lavfi", "-i", picture, "-frames:v", "1", Path.Combine(Folder, $"{name}.png"));
             Ffmpeg("-f", "lavfi", "-i", sound, "-t", "1", "-c:a", "libvorbis", Path.Combine(Folder, $"{name}.ogg"));
@@ -41,6 +57,9 @@ public sealed class EmotionTestCorpus : IDisposable
         File.WriteAllBytes(BrokenImage, [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
         File.WriteAllLines(Manifest, lines);
     }
+
+    /// <summary>The seed the corpus was made with.</summary>
+    public int Seed { get; }
 
     /// <summary>The folder holding the media and the manifest.</summary>
     public string Folder { get; }
@@ -73,11 +92,19 @@ public sealed class EmotionTestCorpus : IDisposable
 
     private static string Line(object item) => JsonSerializer.Serialize(item);
 
-    /// <summary>Runs ffmpeg quietly, overwriting outputs; a failure throws with ffmpeg's message.</summary>
+    private static string Seeded(string lavfiSource, int seed) => lavfiSource.EndsWith("seed=", StringComparison.Ordinal) ? lavfiSource + seed : lavfiSource;
+
+    /// <summary>
+    /// Runs ffmpeg quietly, overwriting outputs; a failure throws with ffmpeg's message. The last argument is
+    /// the output file: bit-exact flags (no random Ogg serial number, no version strings) and one encoder
+    /// thread (x264 writes its options, thread count included, into the stream, and that count defaults to the
+    /// machine's cores) go before it, so one seed gives the same bytes on any machine with the same ffmpeg.
+    /// </summary>
     public static void Ffmpeg(params string[] arguments)
     {
         var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-v", "error", "-y" }.Concat(arguments)) start.ArgumentList.Add(a);
+        string[] reproducible = ["-threads", "1", "-fflags", "+bitexact", "-flags", "+bitexact", "-map_metadata", "-1"];
+        foreach (var a in new[] { "-v", "error", "-y" }.Concat(arguments[..^1]).Concat(reproducible).Append(arguments[^1])) start.ArgumentList.Add(a);
         using var p = Process.Start(start)!;
         var err = p.StandardError.ReadToEnd();
         p.WaitForExit();

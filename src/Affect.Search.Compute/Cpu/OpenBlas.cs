@@ -50,6 +50,28 @@ public static unsafe class OpenBlas
         if (LoadError.Value is { } message) throw new DllNotFoundException(message);
     }
 
+    /// <summary>
+    /// What decides OpenBLAS's rounding, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64; core Haswell;
+    /// 2 threads": the kernels it picked for this CPU (or OPENBLAS_CORETYPE) and its thread count (OPENBLAS_NUM_THREADS,
+    /// else the cores), both of which change sgemm's summation order and so the last bits of a trained model.
+    /// Null when the library is missing.
+    /// </summary>
+    public static string? Description
+    {
+        get
+        {
+            if (!IsAvailable) return null;
+            var parts = new List<string>();
+            if (NativeLibrary.TryGetExport(_handle, "openblas_get_config", out var config))
+                parts.Add(Marshal.PtrToStringAnsi(((delegate* unmanaged<IntPtr>)config)())?.Trim() ?? "OpenBLAS");
+            if (NativeLibrary.TryGetExport(_handle, "openblas_get_corename", out var core))
+                parts.Add($"core {Marshal.PtrToStringAnsi(((delegate* unmanaged<IntPtr>)core)())?.Trim()}");
+            if (NativeLibrary.TryGetExport(_handle, "openblas_get_num_threads", out var threads))
+                parts.Add($"{((delegate* unmanaged<int>)threads)()} threads");
+            return parts.Count > 0 ? string.Join("; ", parts) : "OpenBLAS (no version exports)";
+        }
+    }
+
     private const int RowMajor = 101, NoTrans = 111, Trans = 112;
 
     [DllImport(LibraryName, EntryPoint = "cblas_sgemm")]

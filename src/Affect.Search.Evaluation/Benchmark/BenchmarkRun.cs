@@ -70,7 +70,11 @@ public sealed record CorpusSummary(string Folder, int Train, int References, int
 public sealed record BenchmarkResult(CorpusSummary Corpus, IReadOnlyList<string> Systems, IReadOnlyList<ulong> Seeds, IReadOnlyList<CellScore> Scores,
     IReadOnlyList<PredictionScore> Predictions, IReadOnlyList<TrainedModel> Models, IReadOnlyList<CellRun> Runs,
     IReadOnlyList<(RetrievalCell Cell, IReadOnlyList<(string QueryId, IReadOnlyList<string> Relevant)> Qrels)> Qrels,
-    IReadOnlyList<double> CanonicalCorrelations, IReadOnlyDictionary<string, double> Seconds);
+    IReadOnlyList<double> CanonicalCorrelations, IReadOnlyDictionary<string, double> Seconds)
+{
+    /// <summary>The machine facts that can change the figures (<see cref="RunEnvironment"/>); empty when not recorded.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+}
 
 /// <summary>
 /// The whole evaluation of the paper's Section VII on a labelled corpus: features once, then for every seed the
@@ -168,7 +172,10 @@ public static class BenchmarkRun
             judged.ToDictionary(j => j.Data.Cell.Name, j => j.Data.QueryItems.Count), judged.ToDictionary(j => j.Data.Cell.Name, j => j.Data.ReferenceItems.Count),
             new[] { corpus.Train, corpus.References, corpus.Queries }.Sum(s => s.Report.Problems.Count + s.Report.Dropped.Count + s.Report.BadLines.Count));
         var systemNames = options.Learned.Select(l => l.Name).Concat(baselines.Select(b => b.Name)).Append("Random").ToList();
-        return new BenchmarkResult(summary, systemNames, options.Seeds, scores, predictions, models, runs, qrels, cca.Correlations, seconds);
+        return new BenchmarkResult(summary, systemNames, options.Seeds, scores, predictions, models, runs, qrels, cca.Correlations, seconds)
+        {
+            Environment = RunEnvironment.Describe(),
+        };
     }
 
     /// <summary>The folder (under <see cref="BenchmarkOptions.ModelsFolder"/>) of a learned system's model for a seed, e.g. "e-mdbm-seed1".</summary>

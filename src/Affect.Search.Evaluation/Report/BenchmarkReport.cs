@@ -172,6 +172,13 @@ public static class BenchmarkReport
             foreach (var (stage, s) in result.Seconds) md.AppendLine($"| {stage} | {s:F1} |");
             md.AppendLine();
         }
+        if (result.Environment.Count > 0)
+        {
+            // What may differ on another machine for the same code, corpus and seeds (README: "What may differ across machines").
+            md.AppendLine("| environment | |").AppendLine("|---|---|");
+            foreach (var (name, value) in result.Environment) md.AppendLine($"| {name} | {value.Replace("|", "\\|")} |");
+            md.AppendLine();
+        }
         if (result.CanonicalCorrelations.Count > 0)
             md.AppendLine($"CCA canonical correlations on the training pairs (first 5): {string.Join(", ", result.CanonicalCorrelations.Take(5).Select(x => x.ToString("F3")))}.").AppendLine();
         md.AppendLine($"Queries and references per cell: {string.Join("; ", c.QueriesByCell.Select(kv => $"{kv.Key} {kv.Value} / {c.ReferencesByCell[kv.Key]}"))}.").AppendLine();
@@ -247,6 +254,7 @@ public static class BenchmarkReport
         models = result.Models,
         canonicalCorrelations = result.CanonicalCorrelations,
         seconds = result.Seconds,
+        environment = result.Environment.ToDictionary(e => e.Key, e => e.Value),
     }, JsonOptions);
 
     /// <summary>The JSON conventions of results files: camelCase, indented, NaN allowed.</summary>

@@ -125,6 +125,12 @@ public sealed class BenchmarkRunTests : IClassFixture<BenchmarkRunTests.Run>
         Assert.NotEmpty(Directory.GetFiles(folder, "*.svg"));
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "results.json")));
         Assert.True(json.RootElement.GetProperty("scores").GetArrayLength() > 0);
+        // The machine facts that can move the figures are recorded next to them.
+        var environment = json.RootElement.GetProperty("environment");
+        Assert.StartsWith("OpenBLAS", environment.GetProperty("OpenBLAS").GetString());
+        Assert.Contains(" threads", environment.GetProperty("OpenBLAS").GetString());
+        Assert.StartsWith("ffmpeg version ", environment.GetProperty("ffmpeg").GetString());
+        Assert.Contains("| environment | |", md);
 
         // qrels hold exactly R relevant documents per query, and run files hold the evaluated top 20.
         var qrels = File.ReadAllLines(Path.Combine(folder, "trec", "qrels.t-db-full.txt")).Select(l => l.Split(' ')).ToList();
