@@ -45,10 +45,13 @@ internal static class IndexCommand
             });
             foreach (var p in report.Problems) Console.Error.WriteLine($"affect: item {p.Id}: {p.Problem}");
             foreach (var id in report.Dropped) Console.Error.WriteLine($"affect: item {id}: left out, no usable modality");
+            foreach (var (modality, count) in report.UnreadModalities)
+                Console.Error.WriteLine($"affect: model '{folder.Model.Config.Name}' has no {modality} pathway: the {modality} of {count} items is not indexed "
+                    + "(each is indexed from the modalities the model reads, or left out when it has none of them)");
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new
             {
                 index = report.Index, indexed = report.Indexed, items = report.Items, generation = report.Generation,
-                badLines = report.BadLines.Select(e => e.ToString()), problems = report.Problems, dropped = report.Dropped, seconds = report.Seconds,
+                badLines = report.BadLines.Select(e => e.ToString()), problems = report.Problems, dropped = report.Dropped, unreadModalities = report.UnreadModalities, seconds = report.Seconds,
             }, JsonOutput.Options));
             else Console.WriteLine($"indexed {report.Indexed} items into {report.Index} ({report.Items} items, generation {report.Generation}, {report.Seconds:F1} s)"
                 + (report.Dropped.Count + report.BadLines.Count > 0 ? $"; {report.BadLines.Count} bad lines, {report.Dropped.Count} items left out" : ""));
