@@ -30,14 +30,14 @@ public sealed class AbsentModalityCommandsTests : IDisposable
         var model = Path.Combine(_corpus.Folder, "model");
         var train = CommandLine.Run("train", "--corpus", ImageTextPairs(), "--preset", "cpu", "--out", model, "--backend", "cpu", "--json");
         Assert.True(train.Code == 0, train.Err);
-        Assert.Contains("left out the audio pathway 'audio': no training item has it", train.Err);
+        Assert.Contains("left out the audio modality (pathway 'audio'): no training item has it", train.Err);
         using (var summary = JsonDocument.Parse(train.Out))
         {
             Assert.Equal(["visual", "text"], summary.RootElement.GetProperty("modalities").EnumerateArray().Select(m => m.GetString()));
             var left = Assert.Single(summary.RootElement.GetProperty("leftOut").EnumerateArray());
             Assert.Equal("audio", left.GetProperty("modality").GetString());
         }
-        Assert.Contains(File.ReadLines(Path.Combine(model, "training.jsonl")), line => line.Contains("left out the audio pathway"));
+        Assert.Contains(File.ReadLines(Path.Combine(model, "training.jsonl")), line => line.Contains("left out the audio modality"));
 
         var info = CommandLine.Run("model-info", "--model", model, "--json");
         Assert.Equal(0, info.Code);
@@ -46,17 +46,22 @@ public sealed class AbsentModalityCommandsTests : IDisposable
             Assert.Equal(["visual", "text"], doc.RootElement.GetProperty("modalities").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
             Assert.Equal("audio", Assert.Single(doc.RootElement.GetProperty("leftOut").EnumerateArray()).GetProperty("feature").GetString());
         }
-        Assert.Contains("left out: audio pathway 'audio' (no training item has it)", CommandLine.Run("model-info", "--model", model).Out);
-
-        // The whole corpus as reference items: sound-only items are left out, the rest indexed from what the model reads.
+        Assert.Contains("left out the audio modality (pathway 'audio')", CommandLine.Run("model-info", "--model", model).Out);
+        
+        // Reference items beyond the pairs: a sound-only item is left out, a video indexed from its pictures and text
+        // (the engine tests index the whole corpus).
+        var references = Path.Combine(_corpus.Folder, "references.jsonl");
+        File.WriteAllLines(references, File.ReadLines(ImageTextPairs())
+            .Concat(File.ReadLines(_corpus.Manifest).Where(line => line.Contains("\"joy-sound\"") || line.Contains("\"joy-video-0\""))));
         var index = Path.Combine(_corpus.Folder, "index");
-        var indexed = CommandLine.Run("index", "--corpus", _corpus.Manifest, "--model", model, "--index", index, "--backend", "cpu", "--json");
+        var indexed = CommandLine.Run("index", "--corpus", references, "--model", model, "--index", index, "--backend", "cpu", "--json");
         Assert.True(indexed.Code == 0, indexed.Err);
-        Assert.Contains("model 'cpu' has no audio pathway: the audio of 3 items is not indexed", indexed.Err);
+        Assert.Contains("model 'cpu' has no audio pathway: the audio input of 1 item is not indexed", indexed.Err);
+        Assert.Contains("item joy-sound: left out", indexed.Err);
         using (var doc = JsonDocument.Parse(indexed.Out))
         {
-            Assert.Equal(42, doc.RootElement.GetProperty("indexed").GetInt32());
-            Assert.Equal(3, doc.RootElement.GetProperty("unreadModalities").GetProperty("audio").GetInt32());
+            Assert.Equal(19, doc.RootElement.GetProperty("indexed").GetInt32());
+            Assert.Equal(1, doc.RootElement.GetProperty("unreadModalities").GetProperty("audio").GetInt32());
         }
 
         var text = CommandLine.Run("search", "--text", "sunny happy", "--index", index, "--k", "3", "--json");

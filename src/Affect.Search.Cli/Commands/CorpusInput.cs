@@ -32,7 +32,7 @@ internal static class CorpusInput
         foreach (var (id, problem) in report.Problems) Console.Error.WriteLine($"affect: item {id}: {problem}");
         foreach (var id in report.Dropped) Console.Error.WriteLine($"affect: item {id}: left out, no usable modality");
         foreach (var (modality, count) in report.UnreadModalities)
-            Console.Error.WriteLine($"affect: configuration '{config.Name}' has no {modality} pathway: the {modality} of {count} items is not used");
+            Console.Error.WriteLine($"affect: configuration '{config.Name}' has no {modality} pathway: the {modality} input of {count} item{(count == 1 ? "" : "s")} is not used");
         if (report.UnknownWords > 0)
             Console.Error.WriteLine($"affect: {report.UnknownWords} word occurrences outside the vocabulary, e.g. {string.Join(", ", report.CommonUnknownWords.Take(10))}");
         return data;

@@ -46,7 +46,7 @@ internal static class IndexCommand
             foreach (var p in report.Problems) Console.Error.WriteLine($"affect: item {p.Id}: {p.Problem}");
             foreach (var id in report.Dropped) Console.Error.WriteLine($"affect: item {id}: left out, no usable modality");
             foreach (var (modality, count) in report.UnreadModalities)
-                Console.Error.WriteLine($"affect: model '{folder.Model.Config.Name}' has no {modality} pathway: the {modality} of {count} items is not indexed "
+                Console.Error.WriteLine($"affect: model '{folder.Model.Config.Name}' has no {modality} pathway: the {modality} input of {count} item{(count == 1 ? "" : "s")} is not indexed "
                     + "(each is indexed from the modalities the model reads, or left out when it has none of them)");
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new
             {

@@ -37,8 +37,7 @@ internal static class ModelInfoCommand
                 Console.WriteLine($"{path}: '{summary.name}', format {summary.formatVersion}, {summary.parameters:N0} parameters, embedding {summary.embeddingSize}, identity {summary.identity}");
                 foreach (var m in info.Config.Modalities)
                     Console.WriteLine($"  {m.Name}: " + string.Join("; ", m.Features.Select(f => $"{f.Name} {f.Visible}({f.InputSize}) -> {string.Join("-", f.Hidden)}")));
-                foreach (var l in info.Config.LeftOut ?? [])
-                    Console.WriteLine($"  left out: {l.Modality} pathway '{l.Feature}' ({l.Reason})");
+                foreach (var note in info.Config.LeftOutNotes()) Console.WriteLine($"  {note}");
             }
             return ExitCodes.Ok;
         });

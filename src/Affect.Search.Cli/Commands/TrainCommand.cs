@@ -43,8 +43,7 @@ internal static class TrainCommand
             else
             {
                 Console.WriteLine($"model written to {summary.Model} ({summary.Parameters:N0} parameters, {summary.Seconds:F1} s); log {summary.Log}");
-                foreach (var left in summary.LeftOut)
-                    Console.WriteLine($"left out the {left.Modality} pathway '{left.Feature}': {left.Reason}");
+                foreach (var note in summary.LeftOutNotes) Console.WriteLine(note);
             }
             return ExitCodes.Ok;
         });
@@ -64,10 +63,10 @@ internal static class TrainCommand
         // The feature space, when there is one, was saved by CorpusInput before training.
         ModelFolder.Save(folder, dbm, features: null, data, new Dictionary<string, string> { ["preset"] = cfg.Name, ["backend"] = backend.Name });
         return new TrainSummary(modelPath, logPath, cfg.Name, backend.Name, data.Count, dbm.ParameterCount, dbm.EmbeddingSize, ModelFile.Identity(dbm), clock.Elapsed.TotalSeconds,
-            dbm.Config.Modalities.Select(m => m.Name).ToList(), dbm.Config.LeftOut ?? []);
+            dbm.Config.Modalities.Select(m => m.Name).ToList(), dbm.Config.LeftOut ?? [], dbm.Config.LeftOutNotes());
     }
 }
 
 /// <summary>What `affect train` reports: besides the figures, the modalities the model has and the configured pathways left out because no training item had them.</summary>
 public sealed record TrainSummary(string Model, string Log, string Preset, string Backend, int Items, long Parameters, int EmbeddingSize, string Identity, double Seconds,
-    IReadOnlyList<string> Modalities, IReadOnlyList<LeftOutPathway> LeftOut);
+    IReadOnlyList<string> Modalities, IReadOnlyList<LeftOutPathway> LeftOut, IReadOnlyList<string> LeftOutNotes);

@@ -181,17 +181,17 @@ public sealed class QueryEngine : IDisposable
         var warnings = new List<string>();
         if (!string.IsNullOrWhiteSpace(query.Text) && !_modalities.Reads('T'))
         {
-            if (!hybrid) return ($"a text query cannot be embedded: {_modalities.Lacking('T')} ({_model.Folder})", warnings);
+            if (!hybrid) return ($"a text query cannot be embedded: {_modalities.Lacking('T')} (model folder {_model.Folder})", warnings);
             warnings.Add($"{_modalities.Lacking('T')}: the query text is used by BM25 only");
         }
         if (query.Image is not null && !_modalities.Reads('V'))
-            return ($"an image query cannot be embedded: {_modalities.Lacking('V')} ({_model.Folder})", warnings);
+            return ($"an image query cannot be embedded: {_modalities.Lacking('V')} (model folder {_model.Folder})", warnings);
         if (query.Audio is not null && !_modalities.Reads('A'))
-            return ($"an audio query cannot be embedded: {_modalities.Lacking('A')} ({_model.Folder})", warnings);
+            return ($"an audio query cannot be embedded: {_modalities.Lacking('A')} (model folder {_model.Folder})", warnings);
         if (query.Video is not null)
         {
             if (!_modalities.Reads('V') && !_modalities.Reads('A'))
-                return ($"a video query cannot be embedded: the model '{_model.Model.Config.Name}' has neither a visual nor an audio pathway ({_model.Folder})", warnings);
+                return ($"a video query cannot be embedded: the model '{_model.Model.Config.Name}' has neither a visual nor an audio pathway (model folder {_model.Folder})", warnings);
             if (!_modalities.Reads('A')) warnings.Add($"{_modalities.Lacking('A')}: the video's sound is left out");
             if (!_modalities.Reads('V')) warnings.Add($"{_modalities.Lacking('V')}: the video's pictures are left out");
         }

@@ -105,6 +105,22 @@ public sealed record DbmConfig
         }).ToList(),
     };
 
+    /// <summary>
+    /// <see cref="LeftOut"/> as sentences, one per modality left out whole or per modality's left-out pathways,
+    /// e.g. "left out the audio modality (pathway 'audio'): no training item has it".
+    /// </summary>
+    public IReadOnlyList<string> LeftOutNotes() => (LeftOut ?? [])
+        .GroupBy(l => (l.Modality, l.Reason))
+        .Select(g =>
+        {
+            var features = string.Join(", ", g.Select(l => $"'{l.Feature}'"));
+            var plural = g.Count() > 1 ? "s" : "";
+            return Modalities.Any(m => m.Name == g.Key.Modality)
+                ? $"left out the {g.Key.Modality} pathway{plural} {features}: {g.Key.Reason}"
+                : $"left out the {g.Key.Modality} modality (pathway{plural} {features}): {g.Key.Reason}";
+        })
+        .ToList();
+
     /// <summary>JSON options: camelCase, enums as kebab-case strings, comments allowed.</summary>
     public static readonly JsonSerializerOptions JsonOptions = new()
     {

@@ -31,9 +31,8 @@ public static class DbmTrainer
         void Report(TrainingEvent e) { if (onEvent is not null) lock (gate) onEvent(e); }
 
         config = WithPathwaysOf(config, data);
-        foreach (var left in config.LeftOut ?? [])
-            Report(new TrainingEvent("info", left.Feature, 0, 0, new Dictionary<string, double>(),
-                $"left out the {left.Modality} pathway '{left.Feature}': {left.Reason}"));
+        foreach (var note in config.LeftOutNotes())
+            Report(new TrainingEvent("info", "dbm", 0, 0, new Dictionary<string, double>(), note));
         if (config.Modalities.Count == 1)
             Report(new TrainingEvent("info", "dbm", 0, 0, new Dictionary<string, double>(),
                 $"only the {config.Modalities[0].Name} modality is trained: the model embeds {config.Modalities[0].Name} alone and cannot search across modalities"));

@@ -47,7 +47,7 @@ public class AbsentModalityTrainingTests
         var left = Assert.Single(dbm.Config.LeftOut!);
         Assert.Equal(("audio", "audio"), (left.Modality, left.Feature));
         Assert.Contains("no training item", left.Reason);
-        Assert.Contains(events, e => e.Stage == "info" && e.Message!.Contains("left out") && e.Message.Contains("audio"));
+        Assert.Contains(events, e => e.Stage == "info" && e.Message == "left out the audio modality (pathway 'audio'): no training item has it");
 
         var joint = new MeanFieldInference(dbm).Infer(data.Only("text")).Joint;
         Assert.Equal(data.Count * dbm.EmbeddingSize, joint.Length);
@@ -123,5 +123,19 @@ public class AbsentModalityTrainingTests
         Assert.Null(dbm.Config.LeftOut);
         // Models of complete data keep the configuration JSON (and so the identity) they had before left-out pathways were recorded.
         Assert.DoesNotContain("leftOut", dbm.Config.ToJson());
+    }
+
+    [Fact]
+    public void Left_out_pathways_are_noted_per_modality_and_a_modality_keeping_one_feature_stays()
+    {
+        var reduced = ThreeModalities().WithoutFeatures(new HashSet<string> { "gist", "audio" }, "no training item has it");
+        Assert.Equal(["visual", "text"], reduced.Modalities.Select(m => m.Name));
+        Assert.Equal(["hog"], reduced.Modalities[0].Features.Select(f => f.Name));
+        Assert.Equal(["left out the visual pathway 'gist': no training item has it", "left out the audio modality (pathway 'audio'): no training item has it"],
+            reduced.LeftOutNotes());
+        // The record survives the JSON a model file stores, and a feature cannot be both kept and left out.
+        Assert.Equal(reduced.ToJson(), DbmConfig.FromJson(reduced.ToJson()).ToJson());
+        var contradictory = reduced with { LeftOut = [new LeftOutPathway("visual", "hog", "x")] };
+        Assert.Contains("both configured and listed as left out", Assert.Throws<InvalidDataException>(contradictory.Validate).Message);
     }
 }
