@@ -100,7 +100,7 @@ public static class CorpusFiles
     }
 
     /// <summary>Writes corpus.json and README.md. Neither holds a time or a machine-specific path, so a rebuild from the same inputs gives the same bytes.</summary>
-    /// <param name="tools">The media tools' versions (<see cref="MediaMaker.ToolVersions"/>).</param>
+    /// <remarks>The media tools' versions (<see cref="MediaMaker.ToolVersions"/>) are recorded in corpus.json: they decide the media bytes.</remarks>
     public static void WriteDescription(string folder, CorpusInputs inputs, CorpusCounts counts, IReadOnlyList<SkippedEntry> skipped,
         IReadOnlyList<KeyValuePair<string, string>> tools)
     {

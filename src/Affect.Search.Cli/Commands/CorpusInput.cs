@@ -32,6 +32,8 @@ internal static class CorpusInput
             });
         foreach (var (id, problem) in report.Problems) TerminalText.WriteError($"item {id}: {problem}");
         foreach (var id in report.Dropped) TerminalText.WriteError($"item {id}: left out, no usable modality");
+        foreach (var (modality, count) in report.UnreadModalities)
+            TerminalText.WriteError($"configuration '{config.Name}' has no {modality} pathway: the {modality} input of {count} item{(count == 1 ? "" : "s")} is not used");
         if (report.UnknownWords > 0)
             TerminalText.WriteError($"{report.UnknownWords} word occurrences outside the vocabulary, e.g. {string.Join(", ", report.CommonUnknownWords.Take(10))}");
         return data;

@@ -55,10 +55,13 @@ internal static class IndexCommand
             });
             foreach (var p in report.Problems) TerminalText.WriteError($"item {p.Id}: {p.Problem}");
             foreach (var id in report.Dropped) TerminalText.WriteError($"item {id}: left out, no usable modality");
+            foreach (var (modality, count) in report.UnreadModalities)
+                TerminalText.WriteError($"model '{folder.Model.Config.Name}' has no {modality} pathway: the {modality} input of {count} item{(count == 1 ? "" : "s")} is not indexed "
+                    + "(each is indexed from the modalities the model reads, or left out when it has none of them)");
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new
             {
                 index = report.Index, indexed = report.Indexed, items = report.Items, generation = report.Generation,
-                badLines = report.BadLines.Select(e => e.ToString()), problems = report.Problems, dropped = report.Dropped, seconds = report.Seconds,
+                badLines = report.BadLines.Select(e => e.ToString()), problems = report.Problems, dropped = report.Dropped, unreadModalities = report.UnreadModalities, seconds = report.Seconds,
             }, JsonOutput.Options));
             else Console.WriteLine(TerminalText.Escape($"indexed {report.Indexed} items into {report.Index} ({report.Items} items, generation {report.Generation}, {report.Seconds:F1} s)"
                 + (report.Dropped.Count + report.BadLines.Count > 0 ? $"; {report.BadLines.Count} bad lines, {report.Dropped.Count} items left out" : "")));

@@ -28,6 +28,7 @@ internal static class ModelInfoCommand
                 parameters = info.ParameterCount,
                 identity = info.Identity,
                 modalities = info.Config.Modalities.Select(m => new { m.Name, features = m.Features.Select(f => new { f.Name, visible = f.Visible.ToString(), f.InputSize, f.Hidden }) }),
+                leftOut = (info.Config.LeftOut ?? []).Select(l => new { modality = l.Modality, feature = l.Feature, reason = l.Reason }),
                 metadata = info.Metadata,
             };
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(summary, JsonOutput.Options));
@@ -36,6 +37,7 @@ internal static class ModelInfoCommand
                 Console.WriteLine($"{path}: '{summary.name}', format {summary.formatVersion}, {summary.parameters:N0} parameters, embedding {summary.embeddingSize}, identity {summary.identity}");
                 foreach (var m in info.Config.Modalities)
                     Console.WriteLine($"  {m.Name}: " + string.Join("; ", m.Features.Select(f => $"{f.Name} {f.Visible}({f.InputSize}) -> {string.Join("-", f.Hidden)}")));
+                foreach (var note in info.Config.LeftOutNotes()) Console.WriteLine($"  {note}");
             }
             return ExitCodes.Ok;
         });

@@ -2,6 +2,7 @@ using Affect.Search.Engine;
 using System.CommandLine;
 using System.Text.Json;
 using Affect.Search.Cli.Output;
+using Affect.Search.Model.Configuration;
 using Affect.Search.Model.Data;
 using Affect.Search.Model.Persistence;
 using Affect.Search.Model.Training;
@@ -39,7 +40,11 @@ internal static class TrainCommand
             else throw new ArgumentException("training needs data: --corpus items.jsonl, or --synthetic");
             var summary = Train(cfg, data, folder, parse.GetValue(backend));
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(summary, JsonOutput.Options));
-            else Console.WriteLine($"model written to {summary.Model} ({summary.Parameters:N0} parameters, {summary.Seconds:F1} s); log {summary.Log}");
+            else
+            {
+                Console.WriteLine($"model written to {summary.Model} ({summary.Parameters:N0} parameters, {summary.Seconds:F1} s); log {summary.Log}");
+                foreach (var note in summary.LeftOutNotes) Console.WriteLine(note);
+            }
             return ExitCodes.Ok;
         });
         return command;
@@ -57,9 +62,11 @@ internal static class TrainCommand
         var modelPath = ModelFolder.ModelPath(folder);
         // The feature space, when there is one, was saved by CorpusInput before training.
         ModelFolder.Save(folder, dbm, features: null, data, new Dictionary<string, string> { ["preset"] = cfg.Name, ["backend"] = backend.Name });
-        return new TrainSummary(modelPath, logPath, cfg.Name, backend.Name, data.Count, dbm.ParameterCount, dbm.EmbeddingSize, ModelFile.Identity(dbm), clock.Elapsed.TotalSeconds);
+        return new TrainSummary(modelPath, logPath, cfg.Name, backend.Name, data.Count, dbm.ParameterCount, dbm.EmbeddingSize, ModelFile.Identity(dbm), clock.Elapsed.TotalSeconds,
+            dbm.Config.Modalities.Select(m => m.Name).ToList(), dbm.Config.LeftOut ?? [], dbm.Config.LeftOutNotes());
     }
 }
 
-/// <summary>What `affect train` reports.</summary>
-public sealed record TrainSummary(string Model, string Log, string Preset, string Backend, int Items, long Parameters, int EmbeddingSize, string Identity, double Seconds);
+/// <summary>What `affect train` reports: besides the figures, the modalities the model has and the configured pathways left out because no training item had them.</summary>
+public sealed record TrainSummary(string Model, string Log, string Preset, string Backend, int Items, long Parameters, int EmbeddingSize, string Identity, double Seconds,
+    IReadOnlyList<string> Modalities, IReadOnlyList<LeftOutPathway> LeftOut, IReadOnlyList<string> LeftOutNotes);

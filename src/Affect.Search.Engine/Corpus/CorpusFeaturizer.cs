@@ -1,3 +1,4 @@
+using Affect.Search.Engine.Embedding;
 using Affect.Search.Features.Corpus;
 using Affect.Search.Features.Decoding;
 using Affect.Search.Features.Extraction;
@@ -14,7 +15,15 @@ namespace Affect.Search.Engine.Corpus;
 /// <param name="UnknownWords">Occurrences of words outside the vocabulary, over all items.</param>
 /// <param name="CommonUnknownWords">The most frequent of them (up to 20), most frequent first.</param>
 public sealed record CorpusReport(IReadOnlyList<ManifestItem> Items, IReadOnlyList<ManifestError> BadLines,
-    IReadOnlyList<(string Id, string Problem)> Problems, IReadOnlyList<string> Dropped, int UnknownWords, IReadOnlyList<string> CommonUnknownWords);
+    IReadOnlyList<(string Id, string Problem)> Problems, IReadOnlyList<string> Dropped, int UnknownWords, IReadOnlyList<string> CommonUnknownWords)
+{
+    /// <summary>
+    /// Per modality name ("text", "visual", "audio") the model has no pathway for, how many items gave it
+    /// (see <see cref="ModelModalities.Unreadable"/>); such items are used with the modalities the model
+    /// reads, and dropped when it reads none of theirs.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> UnreadModalities { get; init; } = new Dictionary<string, int>();
+}
 
 /// <summary>
 /// The use case between a manifest and the model: learns the feature space on training items (or reuses
@@ -54,7 +63,18 @@ public static class CorpusFeaturizer
         var unknown = features.Where(f => f.Words is not null).SelectMany(f => f.Words!.UnknownTerms).GroupBy(t => t)
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).Take(20).ToList();
         var report = new CorpusReport(manifest.Items.Where(i => keptIds.Contains(i.Id)).ToList(), manifest.Errors, problems,
-            features.Where(f => f.IsEmpty).Select(f => f.Id).ToList(), features.Sum(f => f.Words?.UnknownCount ?? 0), unknown);
+            features.Where(f => f.IsEmpty).Select(f => f.Id).ToList(), features.Sum(f => f.Words?.UnknownCount ?? 0), unknown)
+        {
+            UnreadModalities = UnreadModalities(manifest.Items, new ModelModalities(config)),
+        };
         return (data, report);
+    }
+
+    /// <summary>How many items give each modality the model has no pathway for.</summary>
+    public static IReadOnlyDictionary<string, int> UnreadModalities(IEnumerable<ManifestItem> items, ModelModalities modalities)
+    {
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var name in items.SelectMany(modalities.Unreadable)) counts[name] = counts.GetValueOrDefault(name) + 1;
+        return counts;
     }
 }

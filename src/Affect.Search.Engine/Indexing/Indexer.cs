@@ -32,7 +32,15 @@ public readonly record struct IndexingProgress(int Done, int Total, long Generat
 /// <param name="Items">Items in the index after the run.</param>
 /// <param name="Seconds">Wall time.</param>
 public sealed record IndexingReport(string Index, int Indexed, IReadOnlyList<ManifestError> BadLines, IReadOnlyList<ItemProblem> Problems,
-    IReadOnlyList<string> Dropped, long Generation, long Items, double Seconds);
+    IReadOnlyList<string> Dropped, long Generation, long Items, double Seconds)
+{
+    /// <summary>
+    /// Per modality name the model has no pathway for (e.g. "audio" for a model trained on image+text pairs),
+    /// how many items gave it: they were indexed from the modalities the model reads, or left out (in
+    /// <see cref="Dropped"/>) when it reads none of theirs.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> UnreadModalities { get; init; } = new Dictionary<string, int>();
+}
 
 /// <summary>A problem with one item.</summary>
 public sealed record ItemProblem(string Id, string Problem);
@@ -54,6 +62,7 @@ public static class Indexer
         var problems = new List<ItemProblem>();
         var dropped = new List<string>();
         int indexed = 0;
+        var unread = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var decoder = new MediaDecoder();
         using var writer = MultimodalIndexWriter.Open(indexFolder, model.Identity, options.Settings, model.Folder);
         onProgress?.Invoke(new IndexingProgress(0, manifest.Items.Count, writer.Generation));
@@ -64,6 +73,7 @@ public static class Indexer
                 maxParallelism: options.MaxParallelism, cancellation: cancellation);
             problems.AddRange(report.Problems.Select(p => new ItemProblem(p.Id, p.Problem)));
             dropped.AddRange(report.Dropped);
+            foreach (var (name, count) in report.UnreadModalities) unread[name] = unread.GetValueOrDefault(name) + count;
             if (data.Count > 0)
             {
                 var embeddings = model.Embedder.EmbedViews(data);
@@ -77,7 +87,10 @@ public static class Indexer
             writer.Commit($"indexed {chunk.Length} items of {manifest.Path}");
             onProgress?.Invoke(new IndexingProgress(indexed + dropped.Count, manifest.Items.Count, writer.Generation));
         }
-        return new IndexingReport(writer.Folder, indexed, manifest.Errors, problems, dropped, writer.Generation, writer.ItemCount, clock.Elapsed.TotalSeconds);
+        return new IndexingReport(writer.Folder, indexed, manifest.Errors, problems, dropped, writer.Generation, writer.ItemCount, clock.Elapsed.TotalSeconds)
+        {
+            UnreadModalities = unread,
+        };
     }
 
     /// <summary>The fields an index keeps of a manifest item with the modalities that proved usable.</summary>

@@ -1,4 +1,5 @@
 using Affect.Search.Engine.Corpus;
+using Affect.Search.Engine.Embedding;
 using Affect.Search.Features.Corpus;
 using Affect.Search.Features.Decoding;
 using Affect.Search.Features.Extraction;
@@ -19,6 +20,7 @@ public sealed class QueryEngine : IDisposable
     private readonly MultimodalIndex _index;
     // Built once: its filter banks and codebook lookups cost more than a text query's inference.
     private readonly FeatureExtractor _extractor;
+    private readonly ModelModalities _modalities;
 
     /// <summary>Queries <paramref name="index"/> with <paramref name="model"/>; refuses an index built with another model.</summary>
     public QueryEngine(ModelFolder model, MultimodalIndex index)
@@ -27,6 +29,7 @@ public sealed class QueryEngine : IDisposable
         _model = model;
         _index = index;
         _extractor = new FeatureExtractor(model.Features, new MediaDecoder(), CorpusFeaturizer.FeaturesOf(model.Model.Config));
+        _modalities = new ModelModalities(model.Model.Config);
     }
 
     /// <summary>The index searched.</summary>
@@ -49,6 +52,10 @@ public sealed class QueryEngine : IDisposable
         if (SearchLimits.PageProblem(options.K, options.Offset) is { } page) throw new ArgumentOutOfRangeException(nameof(options), page);
         if (options.FusionDepth < 1) throw new ArgumentOutOfRangeException(nameof(options), $"fusion depth must be positive (got {options.FusionDepth})");
         var database = IndexViews.Parse(options.Database);
+        // A view none of whose modalities the model reads holds no item (the indexer cannot embed one there).
+        if (!_modalities.Views.Contains(database))
+            throw new QueryException($"database view '{database}' cannot be searched: {_modalities.Lacking(database.First(c => !_modalities.Reads(c)))} "
+                + $"(views of this model: {string.Join(", ", _modalities.Views)})");
         var embedded = Embed(queries, allowTextless: options.Hybrid, reconstruct: false);
         var rows = embedded.Where(e => e.Error is null && e.Row >= 0).ToList();
         // The fusion ranks a whole window of candidates from each retriever; the page bounds keep offset + k within it.
@@ -83,6 +90,7 @@ public sealed class QueryEngine : IDisposable
     {
         if (SearchLimits.PageProblem(k, 0) is { } page) throw new ArgumentOutOfRangeException(nameof(k), page);
         if (words < 0) throw new ArgumentOutOfRangeException(nameof(words), "words must not be negative");
+        if (!_modalities.Reads('T')) throw new QueryException($"describe infers words for a query, but {_modalities.Lacking('T')}");
         var e = Embed([query], allowTextless: false, reconstruct: true)[0];
         if (e.Error is not null) throw new QueryException(e.Error);
         var hits = _index.SearchVectors("T", e.Joint!.AsSpan(0, _model.Embedder.Dimension), k)[0];
@@ -129,6 +137,8 @@ public sealed class QueryEngine : IDisposable
                 })
                 .FirstOrDefault(m => m is not null);
             if (missing is not null) { result[q] = Failed($"query {query.Id}: {missing}"); continue; }
+            var (unreadable, modalityWarnings) = Unreadable(query, allowTextless);
+            if (unreadable is not null) { result[q] = Failed($"query {query.Id}: {unreadable}"); continue; }
             var item = new ManifestItem(query.Id, string.IsNullOrWhiteSpace(query.Text) ? null : query.Text, Full(query.Image), Full(query.Audio), Full(query.Video),
                 new Dictionary<string, IReadOnlyList<string>>(), null, 0);
             var f = _extractor.Extract(item);
@@ -136,6 +146,7 @@ public sealed class QueryEngine : IDisposable
             var mediaProblems = f.Problems.Where(p => !p.StartsWith("text ", StringComparison.Ordinal)).ToList();
             if (mediaProblems.Count > 0) { result[q] = Failed($"query {query.Id}: {string.Join("; ", mediaProblems)}"); continue; }
             var warnings = f.Problems.Where(p => p.StartsWith("text ", StringComparison.Ordinal)).Select(p => $"query {p}; the text is left out of the embedding").ToList();
+            warnings.AddRange(modalityWarnings);
             if (f.Words is { UnknownCount: > 0 } w)
                 warnings.Add($"query words outside the vocabulary ignored: {string.Join(", ", w.UnknownTerms.Distinct().Take(10))}");
             if (f.IsEmpty)
@@ -165,6 +176,34 @@ public sealed class QueryEngine : IDisposable
 
         static Embedded Failed(string error) => new(-1, "", null, null, [], error);
         static string? Full(string? path) => path is null ? null : Path.GetFullPath(path);
+    }
+
+    /// <summary>
+    /// What of a query the model has no pathway for: an error when the query gives a modality the model
+    /// cannot read (an --audio query against a model trained on image+text pairs), warnings for what is
+    /// only partly usable (a video's sound without an audio pathway; text without a text pathway in a
+    /// hybrid search, where BM25 still ranks by it).
+    /// </summary>
+    private (string? Error, List<string> Warnings) Unreadable(Query query, bool hybrid)
+    {
+        var warnings = new List<string>();
+        if (!string.IsNullOrWhiteSpace(query.Text) && !_modalities.Reads('T'))
+        {
+            if (!hybrid) return ($"a text query cannot be embedded: {_modalities.Lacking('T')} (model folder {_model.Folder})", warnings);
+            warnings.Add($"{_modalities.Lacking('T')}: the query text is used by BM25 only");
+        }
+        if (query.Image is not null && !_modalities.Reads('V'))
+            return ($"an image query cannot be embedded: {_modalities.Lacking('V')} (model folder {_model.Folder})", warnings);
+        if (query.Audio is not null && !_modalities.Reads('A'))
+            return ($"an audio query cannot be embedded: {_modalities.Lacking('A')} (model folder {_model.Folder})", warnings);
+        if (query.Video is not null)
+        {
+            if (!_modalities.Reads('V') && !_modalities.Reads('A'))
+                return ($"a video query cannot be embedded: the model '{_model.Model.Config.Name}' has neither a visual nor an audio pathway (model folder {_model.Folder})", warnings);
+            if (!_modalities.Reads('A')) warnings.Add($"{_modalities.Lacking('A')}: the video's sound is left out");
+            if (!_modalities.Reads('V')) warnings.Add($"{_modalities.Lacking('V')}: the video's pictures are left out");
+        }
+        return (null, warnings);
     }
 
     private float[] Rows(float[] joint, IEnumerable<int> rows)

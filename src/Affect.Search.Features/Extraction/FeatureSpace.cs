@@ -75,7 +75,7 @@ public sealed class FeatureSpace
         root.WriteTo(writer);
     }
 
-    /// <summary>Reads a feature space written by <see cref="Save"/>.</summary>
+    /// <summary>Reads a feature space written by <see cref="Save(Stream)"/>.</summary>
     /// <exception cref="InvalidDataException">not a feature space, another version, or damaged.</exception>
     public static FeatureSpace Load(Stream stream)
     {

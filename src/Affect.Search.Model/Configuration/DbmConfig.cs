@@ -27,6 +27,15 @@ public sealed record DbmConfig
     public int InferenceIterations { get; init; } = 5;
     /// <summary>Master seed of initialisation and training.</summary>
     public ulong Seed { get; init; } = 1;
+    /// <summary>
+    /// Feature pathways of the original configuration that this model does not have, and why (e.g. the
+    /// training data had no audio); null when none was left out. Recorded so that a model file says what
+    /// it cannot embed.
+    /// </summary>
+    // Not written when null, so that a model trained on complete data keeps the configuration JSON, and
+    // with it the identity, it had before pathways could be left out.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<LeftOutPathway>? LeftOut { get; init; }
 
     /// <summary>Every feature of every modality.</summary>
     [JsonIgnore]
@@ -57,6 +66,28 @@ public sealed record DbmConfig
             }
         }
         if (InferenceIterations <= 0) throw new InvalidDataException($"config '{Name}': inferenceIterations must be positive");
+        foreach (var left in LeftOut ?? [])
+            if (featureNames.Contains(left.Feature))
+                throw new InvalidDataException($"config '{Name}': feature '{left.Feature}' is both configured and listed as left out");
+    }
+
+    /// <summary>
+    /// The config without the feature pathways named in <paramref name="features"/>, each recorded in
+    /// <see cref="LeftOut"/> with <paramref name="reason"/>; a modality that loses all its features goes too
+    /// (one that keeps a single feature connects it straight to the joint layer).
+    /// </summary>
+    /// <exception cref="InvalidDataException">no feature would remain.</exception>
+    public DbmConfig WithoutFeatures(IReadOnlyCollection<string> features, string reason)
+    {
+        if (features.Count == 0) return this;
+        var left = Modalities.SelectMany(m => m.Features.Where(f => features.Contains(f.Name)).Select(f => new LeftOutPathway(m.Name, f.Name, reason))).ToList();
+        var kept = Modalities
+            .Select(m => m with { Features = m.Features.Where(f => !features.Contains(f.Name)).ToList() })
+            .Where(m => m.Features.Count > 0)
+            .ToList();
+        if (kept.Count == 0)
+            throw new InvalidDataException($"config '{Name}': no feature pathway is left ({string.Join("; ", left.Select(l => $"{l.Feature}: {l.Reason}"))})");
+        return this with { Modalities = kept, LeftOut = [.. LeftOut ?? [], .. left] };
     }
 
     /// <summary>The config with every feature's input size set from the data (features with inputSize 0 take it; others must match).</summary>
@@ -73,6 +104,22 @@ public sealed record DbmConfig
             }).ToList(),
         }).ToList(),
     };
+
+    /// <summary>
+    /// <see cref="LeftOut"/> as sentences, one per modality left out whole or per modality's left-out pathways,
+    /// e.g. "left out the audio modality (pathway 'audio'): no training item has it".
+    /// </summary>
+    public IReadOnlyList<string> LeftOutNotes() => (LeftOut ?? [])
+        .GroupBy(l => (l.Modality, l.Reason))
+        .Select(g =>
+        {
+            var features = string.Join(", ", g.Select(l => $"'{l.Feature}'"));
+            var plural = g.Count() > 1 ? "s" : "";
+            return Modalities.Any(m => m.Name == g.Key.Modality)
+                ? $"left out the {g.Key.Modality} pathway{plural} {features}: {g.Key.Reason}"
+                : $"left out the {g.Key.Modality} modality (pathway{plural} {features}): {g.Key.Reason}";
+        })
+        .ToList();
 
     /// <summary>JSON options: camelCase, enums as kebab-case strings, comments allowed.</summary>
     public static readonly JsonSerializerOptions JsonOptions = new()
@@ -98,6 +145,12 @@ public sealed record DbmConfig
     /// <summary>Serialises the config.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 }
+
+/// <summary>A feature pathway of a configuration that a model was built without.</summary>
+/// <param name="Modality">The modality it belonged to, e.g. "audio".</param>
+/// <param name="Feature">The feature, e.g. "audio" or "hog".</param>
+/// <param name="Reason">Why, e.g. "no training item has it".</param>
+public sealed record LeftOutPathway(string Modality, string Feature, string Reason);
 
 /// <summary>One modality: its feature pathways and, when it has several, the size of its joint layer.</summary>
 public sealed record ModalityConfig

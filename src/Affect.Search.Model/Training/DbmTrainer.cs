@@ -30,11 +30,14 @@ public static class DbmTrainer
         var gate = new object();
         void Report(TrainingEvent e) { if (onEvent is not null) lock (gate) onEvent(e); }
 
+        config = WithPathwaysOf(config, data);
+        foreach (var note in config.LeftOutNotes())
+            Report(new TrainingEvent("info", "dbm", 0, 0, new Dictionary<string, double>(), note));
+        if (config.Modalities.Count == 1)
+            Report(new TrainingEvent("info", "dbm", 0, 0, new Dictionary<string, double>(),
+                $"only the {config.Modalities[0].Name} modality is trained: the model embeds {config.Modalities[0].Name} alone and cannot search across modalities"));
         var sizes = new Dictionary<string, int>();
-        foreach (var f in config.Features)
-        {
-            if (f.Sources.All(data.Features.ContainsKey)) sizes[f.Name] = f.Sources.Sum(s => data.Features[s].Dimension);
-        }
+        foreach (var f in config.Features) sizes[f.Name] = f.Sources.Sum(s => data.Features[s].Dimension);
         var dbm = MultimodalDbm.Create(backend, config.WithInputSizes(sizes));
         try
         {
@@ -65,5 +68,29 @@ public static class DbmTrainer
             dbm.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The configuration reduced to the feature pathways <paramref name="data"/> can train: a pathway none of
+    /// whose items has all its source features (e.g. audio in a corpus of image+text pairs) is left out and
+    /// recorded in <see cref="DbmConfig.LeftOut"/> (spec section 3.4: train on whatever subset of modalities
+    /// the corpus has).
+    /// </summary>
+    /// <exception cref="InvalidDataException">the data has none of the configured features.</exception>
+    public static DbmConfig WithPathwaysOf(DbmConfig config, MultimodalDataset data)
+    {
+        var absent = config.Features.Where(f => !Trainable(f, data)).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        if (absent.Count == config.Features.Count())
+            throw new InvalidDataException($"config '{config.Name}': no training item has any of its features "
+                + $"({string.Join(", ", config.Features.SelectMany(f => f.Sources).Distinct())}); the data has {(data.Features.Count == 0 ? "none" : string.Join(", ", data.Features.Keys.Order(StringComparer.Ordinal)))}");
+        return config.WithoutFeatures(absent, "no training item has it");
+    }
+
+    private static bool Trainable(FeatureConfig feature, MultimodalDataset data)
+    {
+        if (!feature.Sources.All(data.Features.ContainsKey)) return false;
+        for (int r = 0; r < data.Count; r++)
+            if (feature.Sources.All(s => data.IsPresent(s, r))) return true;
+        return false;
     }
 }
