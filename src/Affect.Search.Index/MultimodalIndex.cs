@@ -195,20 +195,44 @@ public sealed class MultimodalIndex : IDisposable
         // Never ask for more neighbours than the view holds: the search allocates queries x depth results.
         long positions = v.Slots.LongLength;
         if (offset >= positions) return Enumerable.Range(0, n).Select(_ => (IReadOnlyList<ItemHit>)[]).ToList();
-        var hits = v.Index.Search(unit, (int)Math.Min(offset + k, positions), allowed);
+        var ranked = RankStably(v, unit, n, (int)Math.Min(offset + k, positions), allowed);
         var wanted = new List<(int Query, long Slot, float Score)>();
         for (int q = 0; q < n; q++)
-            for (int j = offset; j < hits.K; j++)
-            {
-                long p = hits.Positions[q * hits.K + j];
-                if (p >= 0 && v.Slots[p] >= 0) wanted.Add((q, v.Slots[p], hits.Scores[q * hits.K + j]));
-            }
+            foreach (var (p, score) in ranked[q].Skip(offset))
+                if (v.Slots[p] >= 0) wanted.Add((q, v.Slots[p], score));
         IReadOnlyDictionary<long, IndexedItem> items;
         lock (_storeLock) items = _store.Items(wanted.Select(w => w.Slot));
         var results = Enumerable.Range(0, n).Select(_ => new List<ItemHit>()).ToList();
         foreach (var (q, slot, score) in wanted)
             if (items.TryGetValue(slot, out var item)) results[q].Add(new ItemHit(item, score));
         return results;
+    }
+
+    /// <summary>
+    /// The best <paramref name="depth"/> neighbours of each query, equal scores ordered by position. Faiss breaks
+    /// ties differently for different depths, so without this two pages of one query could share an item. One
+    /// neighbour more than asked shows whether a tie runs past the last rank; if so the fetch doubles until the tie
+    /// ends, so the page boundary always cuts the same ordered list.
+    /// </summary>
+    private static List<(long Position, float Score)>[] RankStably(LoadedView v, float[] unit, int n, int depth, IReadOnlyList<bool>? allowed)
+    {
+        long positions = v.Slots.LongLength;
+        for (int fetch = (int)Math.Min(depth + 1L, positions); ; fetch = (int)Math.Min(2L * fetch, positions))
+        {
+            var hits = v.Index.Search(unit, fetch, allowed);
+            var ranked = new List<(long Position, float Score)>[n];
+            bool tieRunsOn = false;
+            for (int q = 0; q < n; q++)
+            {
+                var list = new List<(long Position, float Score)>(hits.K);
+                for (int j = 0; j < hits.K; j++)
+                    if (hits.Positions[q * hits.K + j] is var p and >= 0) list.Add((p, hits.Scores[q * hits.K + j]));
+                list.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Position.CompareTo(b.Position));
+                tieRunsOn |= list.Count == fetch && fetch > depth && list[^1].Score == list[depth - 1].Score;
+                ranked[q] = list.Count > depth ? list.GetRange(0, depth) : list;
+            }
+            if (!tieRunsOn || fetch >= positions) return ranked;
+        }
     }
 
     /// <summary>

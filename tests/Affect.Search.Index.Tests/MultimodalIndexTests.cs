@@ -143,6 +143,29 @@ public sealed class MultimodalIndexTests : IDisposable
     }
 
     [Fact]
+    public void Pages_of_a_ranking_with_equal_scores_never_share_or_skip_an_item()
+    {
+        // Groups of identical vectors whose ties straddle every page boundary: without a stable tie order
+        // Faiss orders each group differently for different depths.
+        using (var w = Writer())
+        {
+            for (int i = 0; i < 40; i++) w.Upsert(Item($"i{i:00}", "V", Axis(0, i / 7 * 0.1f)));
+            w.Commit();
+        }
+        using var index = MultimodalIndex.Open(_dir.Path);
+        var all = index.SearchVectors("V", Axis(0), 40)[0].Select(h => h.Item.Id).ToList();
+        Assert.Equal(40, all.Distinct().Count());
+        foreach (int size in new[] { 1, 3, 4, 5, 6, 9 })
+        {
+            var pages = Enumerable.Range(0, (40 + size - 1) / size)
+                .SelectMany(p => index.SearchVectors("V", Axis(0), size, offset: p * size)[0]).Select(h => h.Item.Id);
+            Assert.Equal(all, pages);
+        }
+        // Within a tie the order is the order of insertion, whatever the depth asked.
+        Assert.Equal(["i00", "i01", "i02"], index.SearchVectors("V", Axis(0), 3)[0].Select(h => h.Item.Id));
+    }
+
+    [Fact]
     public void Growing_past_the_HNSW_threshold_and_compaction_keep_every_item_findable()
     {
         var settings = new IndexSettings { HnswThreshold = 50, CompactionThreshold = 0.2 };
