@@ -25,7 +25,7 @@ public sealed class ConcurrentReadersTests : IDisposable
     }
 
     [Fact]
-    public void Readers_in_the_writers_process_never_fail_while_it_commits_every_item()
+    public async Task Readers_in_the_writers_process_never_fail_while_it_commits_every_item()
     {
         long start;
         using (var w = WriterAfter(20)) start = w.Generation;
@@ -37,11 +37,11 @@ public sealed class ConcurrentReadersTests : IDisposable
             .Select(r => Task.Run(() => ChurnWorkload.Read(_dir.Path, seed: 10 + r, opens: 1000, untilGeneration: start + 150, () => writing.IsCompleted)))
             .ToArray();
         ReadReport[] reports;
-        try { reports = Task.WhenAll(readers).GetAwaiter().GetResult(); }
+        try { reports = await Task.WhenAll(readers); }
         finally
         {
             stop.Set();
-            writing.GetAwaiter().GetResult();
+            await writing;
         }
         Assert.True(reports.All(r => r.Failures == 0), string.Join("\n", reports.Select(r => $"{r.Failures} of {r.Opens} opens failed: {string.Join(" | ", r.Errors)}")));
         foreach (var report in reports)

@@ -168,18 +168,42 @@ public sealed class FfmpegDecoderTests(MediaFixture media)
         Assert.Equal($"{missing}: file not found", Assert.Throws<MediaDecodeException>(() => _decoder.DecodeAudio(missing)).Message);
     }
 
+    /// <summary>A stand-in for ffprobe or ffmpeg that never finishes (a decoder stuck on hostile input).</summary>
+    private string HangingTool(string name)
+    {
+        Directory.CreateDirectory(media.Path("hanging-tools"));
+        var path = media.Write(Path.Combine("hanging-tools", name), System.Text.Encoding.ASCII.GetBytes("#!/bin/sh\nexec sleep 60\n"));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
     [Fact]
     public void A_decoder_that_hangs_is_killed_at_the_timeout()
     {
+        var video = media.Path("video.mp4");
+        var hanging = new FfmpegDecoder(new FfmpegOptions
+        {
+            Timeout = TimeSpan.FromSeconds(1.5), FfprobePath = HangingTool("ffprobe"), FfmpegPath = HangingTool("ffmpeg"),
+        });
+        var clock = Stopwatch.StartNew();
+        var e = Assert.Throws<MediaDecodeException>(() => hanging.DecodeVideo(video));
+        Assert.Equal($"{video}: ffprobe timed out after 1.5 s and was killed", e.Message);
+        var audio = Assert.Throws<MediaDecodeException>(() => hanging.DecodeAudio(video));
+        Assert.Equal($"{video}: ffmpeg timed out after 1.5 s and was killed", audio.Message);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 2.9, 8);
+    }
+
+    [Fact]
+    public void A_named_pipe_is_refused_unread()
+    {
+        // Opening a FIFO blocks until a writer comes: the decoder must not hand one to ffmpeg at all.
         var fifo = media.Path("never-written.mp4");
         if (!File.Exists(fifo)) Process.Start("mkfifo", [fifo]).WaitForExit();
-        var hanging = new FfmpegDecoder(new FfmpegOptions { Timeout = TimeSpan.FromSeconds(1.5) });
         var clock = Stopwatch.StartNew();
-        var e = Assert.Throws<MediaDecodeException>(() => hanging.DecodeVideo(fifo));
-        Assert.Equal($"{fifo}: ffprobe timed out after 1.5 s and was killed", e.Message);
-        var audio = Assert.Throws<MediaDecodeException>(() => hanging.DecodeAudio(fifo));
-        Assert.Equal($"{fifo}: ffmpeg timed out after 1.5 s and was killed", audio.Message);
-        Assert.InRange(clock.Elapsed.TotalSeconds, 2.9, 8);
+        var e = Assert.Throws<MediaDecodeException>(() => _decoder.DecodeVideo(fifo));
+        Assert.Equal($"{fifo}: is not a regular file (a named pipe)", e.Message);
+        Assert.Contains("is not a regular file", Assert.Throws<MediaDecodeException>(() => _decoder.DecodeAudio(fifo)).Message);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -193,11 +217,10 @@ public sealed class FfmpegDecoderTests(MediaFixture media)
     [Fact]
     public void Cancellation_stops_a_hung_decoder()
     {
-        var fifo = media.Path("never-written-either.ogg");
-        if (!File.Exists(fifo)) Process.Start("mkfifo", [fifo]).WaitForExit();
+        var hanging = new FfmpegDecoder(new FfmpegOptions { FfmpegPath = HangingTool("ffmpeg") });
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         var clock = Stopwatch.StartNew();
-        Assert.ThrowsAny<OperationCanceledException>(() => _decoder.DecodeAudio(fifo, cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => hanging.DecodeAudio(media.Path("tone.ogg"), cancel.Token));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
     }
 
