@@ -1,15 +1,10 @@
 using System.Text.Json;
-using Affect.Search.Compute.Cpu;
 using Affect.Search.Engine.Corpus;
 using Affect.Search.Engine.Embedding;
 using Affect.Search.Engine.Indexing;
 using Affect.Search.Engine.Search;
 using Affect.Search.Features.Corpus;
-using Affect.Search.Features.Decoding;
-using Affect.Search.Features.Extraction;
 using Affect.Search.Index;
-using Affect.Search.Model.Configuration;
-using Affect.Search.Model.Training;
 using Affect.Search.Tests.Shared;
 
 namespace Affect.Search.Engine.Tests.Search;
@@ -31,13 +26,7 @@ public sealed class AbsentModalitySearchTests : IClassFixture<AbsentModalitySear
         {
             Corpus = new EmotionTestCorpus();
             Pairs = ImageTextPairs(Corpus);
-            var config = DbmConfig.FromJson(EmotionTestCorpus.SmallBatchCpuConfig);
-            var options = new FeatureSpaceOptions { VisualCodebookSize = 24, AudioCodebookSize = 12, DescriptorsPerFrame = 30, MinDocumentFrequency = 2, Seed = 2 };
-            var (space, data, _) = CorpusFeaturizer.LearnAndFeaturize(ManifestReader.Read(Pairs), config, new MediaDecoder(), options);
-            var modelPath = Path.Combine(Corpus.Folder, "model");
-            using (var dbm = DbmTrainer.Train(new CpuBackend(), config, data))
-                ModelFolder.Save(modelPath, dbm, space, data);
-            Model = ModelFolder.Load(modelPath, CpuBackend.CreateBest());
+            Model = SmallTestModel.Train(Pairs, Path.Combine(Corpus.Folder, "model"));
             // The reference side is the whole corpus: videos, sounds and texts as well as the pairs.
             Report = Indexer.Run(ManifestReader.Read(Corpus.Manifest), Model, Path.Combine(Corpus.Folder, "index"), new IndexingOptions { CommitEvery = 20 });
             Index = MultimodalIndex.Open(Path.Combine(Corpus.Folder, "index"));

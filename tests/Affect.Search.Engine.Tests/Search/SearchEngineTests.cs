@@ -1,13 +1,8 @@
 using Affect.Search.Compute.Cpu;
-using Affect.Search.Engine.Corpus;
 using Affect.Search.Engine.Indexing;
 using Affect.Search.Engine.Search;
 using Affect.Search.Features.Corpus;
-using Affect.Search.Features.Decoding;
-using Affect.Search.Features.Extraction;
 using Affect.Search.Index;
-using Affect.Search.Model.Configuration;
-using Affect.Search.Model.Training;
 using Affect.Search.Tests.Shared;
 
 namespace Affect.Search.Engine.Tests.Search;
@@ -30,12 +25,7 @@ public sealed class SearchEngineTests : IClassFixture<SearchEngineTests.IndexedC
             ModelPath = Path.Combine(Corpus.Folder, "model");
             IndexPath = Path.Combine(Corpus.Folder, "index");
             var manifest = ManifestReader.Read(Corpus.Manifest);
-            var config = DbmConfig.FromJson(EmotionTestCorpus.SmallBatchCpuConfig);
-            var options = new FeatureSpaceOptions { VisualCodebookSize = 24, AudioCodebookSize = 12, DescriptorsPerFrame = 30, MinDocumentFrequency = 2, Seed = 2 };
-            var (space, data, _) = CorpusFeaturizer.LearnAndFeaturize(manifest, config, new MediaDecoder(), options);
-            using (var dbm = DbmTrainer.Train(new CpuBackend(), config, data))
-                ModelFolder.Save(ModelPath, dbm, space, data);
-            Model = ModelFolder.Load(ModelPath, CpuBackend.CreateBest());
+            Model = SmallTestModel.Train(Corpus.Manifest, ModelPath);
             Report = Indexer.Run(manifest, Model, IndexPath, new IndexingOptions { CommitEvery = 10 });
             Index = MultimodalIndex.Open(IndexPath);
             Engine = new QueryEngine(Model, Index);
