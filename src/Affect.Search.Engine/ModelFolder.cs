@@ -131,7 +131,7 @@ public sealed class ModelFolder : IDisposable
         catch (InvalidDataException e) { throw new InvalidDataException($"{featuresPath}: {e.Message}", e); }
         var centres = centresBytes.Length > 0 ? EmbeddingCentres.Load(centresPath) : null;
         var model = ModelFile.Load(backend, modelPath);
-        if (centres is not null && centres.Centres.Values.Any(c => c.Length != model.EmbeddingSize))
+        if (centres is not null && centres.Centres.Values.Concat(centres.Scales.Values).Any(c => c.Length != model.EmbeddingSize))
         {
             model.Dispose();
             throw new InvalidDataException($"{centresPath}: centres do not match the model's embedding size {model.EmbeddingSize}");

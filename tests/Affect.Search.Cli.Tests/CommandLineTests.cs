@@ -56,6 +56,11 @@ public sealed class CommandLineTests : IDisposable
         using var described = JsonDocument.Parse(info.Out);
         Assert.Equal(summary.RootElement.GetProperty("identity").GetString(), described.RootElement.GetProperty("identity").GetString());
         Assert.Equal("cpu", described.RootElement.GetProperty("name").GetString());
+        // The layers' activity in the trained model, from the training log: one entry per hidden layer.
+        var activity = described.RootElement.GetProperty("activity").EnumerateArray().ToList();
+        Assert.Contains(activity, a => a.GetProperty("layer").GetString() == "joint" && a.GetProperty("spread").GetDouble() > 0);
+        Assert.Equal(log.Count(l => l.Contains("\"stage\":\"activity\"")), activity.Count);
+        Assert.Contains("layer activity after training", Run("model-info", "--model", folder).Out);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Affect.Search.Cli.Output;
 using Affect.Search.Model.Persistence;
+using Affect.Search.Model.Training;
 
 namespace Affect.Search.Cli.Commands;
 
@@ -19,6 +20,8 @@ internal static class ModelInfoCommand
             var path = ModelFolder.ModelPath(parse.GetValue(model)!);
             if (!File.Exists(path)) throw new FileNotFoundException($"no model file at {path}");
             var info = ModelFile.ReadInfo(path);
+            var log = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "training.jsonl");
+            var activity = File.Exists(log) ? LayerActivity.ReadLog(log) : [];
             var summary = new
             {
                 path,
@@ -30,6 +33,7 @@ internal static class ModelInfoCommand
                 modalities = info.Config.Modalities.Select(m => new { m.Name, features = m.Features.Select(f => new { f.Name, visible = f.Visible.ToString(), f.InputSize, f.Hidden }) }),
                 leftOut = (info.Config.LeftOut ?? []).Select(l => new { modality = l.Modality, feature = l.Feature, reason = l.Reason }),
                 metadata = info.Metadata,
+                activity = activity.Select(a => new { layer = a.Layer, items = a.Items, saturation = a.Saturation, spread = a.Spread, constantUnits = a.ConstantUnits, dead = a.IsDead }),
             };
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(summary, JsonOutput.Options));
             else
@@ -38,6 +42,9 @@ internal static class ModelInfoCommand
                 foreach (var m in info.Config.Modalities)
                     Console.WriteLine($"  {m.Name}: " + string.Join("; ", m.Features.Select(f => $"{f.Name} {f.Visible}({f.InputSize}) -> {string.Join("-", f.Hidden)}")));
                 foreach (var note in info.Config.LeftOutNotes()) Console.WriteLine($"  {note}");
+                if (activity.Count > 0) Console.WriteLine("  layer activity after training (spread: mean sd over items; saturated: share of values < 0.05 or > 0.95):");
+                foreach (var a in activity)
+                    Console.WriteLine($"    {a.Layer,-16} spread {a.Spread:F3}  saturated {a.Saturation,4:P0}  over {a.Items} items{(a.IsDead ? "  NEARLY DEAD" : "")}");
             }
             return ExitCodes.Ok;
         });

@@ -29,6 +29,12 @@ public sealed class TrainingProgress
                         if (e.Message is not null) _console.MarkupLine($"[grey]{Markup.Escape(e.Message)}[/]");
                         return;
                     }
+                    if (e.Stage == "warning")
+                    {
+                        _console.MarkupLine($"[yellow]warning: {Markup.Escape(e.Message ?? e.Layer)}[/]");
+                        return;
+                    }
+                    if (e.Epochs == 0) return; // figures without epochs ("activity") go to the log only
                     string key = $"{e.Stage} {e.Layer}";
                     if (!tasks.TryGetValue(key, out var task))
                         tasks[key] = task = ctx.AddTask(Markup.Escape(key), maxValue: e.Epochs);

@@ -68,14 +68,20 @@ public sealed class JointEmbedder
 
     /// <summary>
     /// Subtracts from each row of <paramref name="joint"/> (computed from <paramref name="data"/>) the centre of
-    /// the modalities that row had; in place, and returned. Rows whose subset has no centre are left as they are.
+    /// the modalities that row had, and divides it by their scale when there is one; in place, and returned.
+    /// Rows whose subset has no centre are left as they are.
     /// </summary>
     public float[] Centre(float[] joint, MultimodalDataset data)
     {
         if (Centres is null) return joint;
         for (int r = 0; r < data.Count; r++)
-            if (Centres.For(ModalitiesOf(data, r)) is { } centre)
-                System.Numerics.Tensors.TensorPrimitives.Subtract(joint.AsSpan(r * Dimension, Dimension), centre, joint.AsSpan(r * Dimension, Dimension));
+        {
+            var modalities = ModalitiesOf(data, r);
+            var row = joint.AsSpan(r * Dimension, Dimension);
+            if (Centres.For(modalities) is not { } centre) continue;
+            System.Numerics.Tensors.TensorPrimitives.Subtract(row, centre, row);
+            if (Centres.ScaleFor(modalities) is { } scale) System.Numerics.Tensors.TensorPrimitives.Divide(row, scale, row);
+        }
         return joint;
     }
 

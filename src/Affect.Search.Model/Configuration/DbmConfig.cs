@@ -28,6 +28,15 @@ public sealed record DbmConfig
     /// <summary>Master seed of initialisation and training.</summary>
     public ulong Seed { get; init; } = 1;
     /// <summary>
+    /// Whether embeddings are standardised per dimension (divided by the standard deviation of the training
+    /// items' embeddings from the same modality subset) after centring, before the cosine. Why: without it a
+    /// few joint units with large spread decide every ranking, and the embeddings of one modality (visual)
+    /// outweigh the others.
+    /// </summary>
+    // New settings are not written at their defaults, so that older configurations keep their JSON and identity.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool StandardiseEmbeddings { get; init; }
+    /// <summary>
     /// Feature pathways of the original configuration that this model does not have, and why (e.g. the
     /// training data had no audio); null when none was left out. Recorded so that a model file says what
     /// it cannot embed.
@@ -200,6 +209,21 @@ public sealed record PretrainingConfig
     public float LearningRate { get; init; } = 0.05f;
     /// <summary>Learning rate of RBMs with Gaussian visibles (about 10x smaller, spec section 1).</summary>
     public float GaussianLearningRate { get; init; } = 0.005f;
+    /// <summary>
+    /// Learning rate of RBMs with Replicated Softmax (word count) visibles; null = <see cref="LearningRate"/>.
+    /// Why its own: the word-count RBM's inputs are scaled by the document length, and at the binary layers'
+    /// rate its hidden units saturate (the text pathway then carries almost nothing).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public float? ReplicatedSoftmaxLearningRate { get; init; }
+    /// <summary>
+    /// Whether a layer that joins several pathways (a modality's joint layer, the joint layer) is pretrained
+    /// only on items that have at least two of them, as deepnet pretrains its joint RBM on image+text pairs;
+    /// items with one pathway are still represented above it. Falls back to every item when fewer than one
+    /// minibatch of such items exist.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool JoinOnPairs { get; init; }
     /// <summary>Learning-rate decay per epoch.</summary>
     public float LearningRateDecay { get; init; } = 0.1f;
     /// <summary>Initial momentum.</summary>
@@ -217,7 +241,12 @@ public sealed record PretrainingConfig
         Epochs = Epochs,
         BatchSize = BatchSize,
         GibbsSteps = CdSteps,
-        LearningRate = visible == UnitKind.Gaussian ? GaussianLearningRate : LearningRate,
+        LearningRate = visible switch
+        {
+            UnitKind.Gaussian => GaussianLearningRate,
+            UnitKind.ReplicatedSoftmax => ReplicatedSoftmaxLearningRate ?? LearningRate,
+            _ => LearningRate,
+        },
         LearningRateDecay = LearningRateDecay,
         InitialMomentum = InitialMomentum,
         FinalMomentum = FinalMomentum,

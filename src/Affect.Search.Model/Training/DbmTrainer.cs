@@ -61,12 +61,32 @@ public static class DbmTrainer
                 using var pcd = new PersistentContrastiveDivergence(dbm, config.JointTraining, config.Seed ^ 0x9CDUL);
                 pcd.Train(train, heldOut, Report, cancellation);
             }
+            ReportActivity(dbm, trainSet, Report);
             return dbm;
         }
         catch
         {
             dbm.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// One "activity" event per hidden layer of the trained model (<see cref="LayerActivity"/>), and a "warning"
+    /// event for each nearly dead layer, naming the setting most likely to blame.
+    /// </summary>
+    private static void ReportActivity(MultimodalDbm dbm, MultimodalDataset trainSet, Action<TrainingEvent> report)
+    {
+        foreach (var f in LayerActivity.Measure(dbm, trainSet))
+        {
+            report(new TrainingEvent("activity", f.Layer, 0, 0, f.Metrics));
+            if (!f.IsDead) continue;
+            var node = dbm.Node(f.Layer);
+            var hint = dbm.Config.Features.FirstOrDefault(c => c.Name == node.Feature)?.Visible == Layers.UnitKind.ReplicatedSoftmax
+                ? "lower pretraining.replicatedSoftmaxLearningRate"
+                : "lower its learning rate or widen the layers below";
+            report(new TrainingEvent("warning", f.Layer, 0, 0, f.Metrics,
+                $"layer '{f.Layer}' is nearly dead: its values hardly vary over the {f.Items} items that reach it (spread {f.Spread:F3}, {f.Saturation:P0} of activations saturated), so what lies below it barely reaches the joint layer; {hint}"));
         }
     }
 

@@ -75,6 +75,19 @@ public sealed class GreedyPretrainer
             DownFactor = leafChild ? 1f : 2f,
         };
         var options = _config.ForVisible(visibleLayer.Kind, seed + 1);
+        var fitInput = trainInput;
+        var fitHeld = held.Data;
+        if (_config.JoinOnPairs && node.Children.Count > 1 && trainInput is not null)
+        {
+            var pairs = WithSeveralPathways(node, trainReps, trainRows);
+            if (pairs.Length >= _config.BatchSize)
+            {
+                fitInput = trainInput.Select(pairs);
+                if (held.Data is not null) fitHeld = held.Data.Select(WithSeveralPathways(node, heldReps!, held.Rows));
+                onEvent(new TrainingEvent("info", node.Name, 0, options.Epochs, new Dictionary<string, double> { ["items"] = pairs.Length },
+                    $"layer '{node.Name}' is pretrained on the {pairs.Length} of {trainRows.Length} items that have at least two of its pathways"));
+            }
+        }
         if (trainInput is null || trainInput.Count == 0)
         {
             onEvent(new TrainingEvent("info", node.Name, 0, options.Epochs, new Dictionary<string, double>(),
@@ -83,7 +96,7 @@ public sealed class GreedyPretrainer
         else
         {
             using var trainer = new ContrastiveDivergenceTrainer(rbm, options);
-            trainer.Train(trainInput, held.Data is { Count: > 0 } ? held.Data : null, m => onEvent(new TrainingEvent("pretrain", node.Name, m.Epoch + 1, options.Epochs,
+            trainer.Train(fitInput!, fitHeld is { Count: > 0 } ? fitHeld : null, m => onEvent(new TrainingEvent("pretrain", node.Name, m.Epoch + 1, options.Epochs,
                 new Dictionary<string, double>
                 {
                     ["reconstructionError"] = m.ReconstructionError,
@@ -133,6 +146,10 @@ public sealed class GreedyPretrainer
         }
         return (new DenseVisibleData(values, used.Length, width), used);
     }
+
+    /// <summary>Positions in <paramref name="rows"/> of the items that have data below at least two of the node's children.</summary>
+    private static int[] WithSeveralPathways(DbmNode node, Dictionary<DbmNode, Representation> reps, int[] rows)
+        => Enumerable.Range(0, rows.Length).Where(i => node.Children.Count(c => reps[c].Present[rows[i]]) >= 2).ToArray();
 
     private static float[] MeanOfPresent(DenseVisibleData data, bool[] present)
     {

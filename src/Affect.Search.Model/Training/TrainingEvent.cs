@@ -4,10 +4,11 @@ namespace Affect.Search.Model.Training;
 
 /// <summary>
 /// One step of training progress: an epoch of an RBM in pretraining ("pretrain"), an epoch of joint
-/// PCD ("joint"), or a note ("info"). Handlers may be called from several threads when pathways train
+/// PCD ("joint"), a note ("info"), a layer's activity in the trained model ("activity", see
+/// <see cref="LayerActivity"/>) or a problem the user should see ("warning"). Handlers may be called from several threads when pathways train
 /// in parallel; <see cref="DbmTrainer"/> serialises the calls.
 /// </summary>
-/// <param name="Stage">"pretrain", "joint" or "info".</param>
+/// <param name="Stage">"pretrain", "joint", "info", "activity" or "warning".</param>
 /// <param name="Layer">The layer being trained (pretraining), or "dbm".</param>
 /// <param name="Epoch">1-based epoch, 0 for notes.</param>
 /// <param name="Epochs">Epochs in this stage for this layer.</param>
