@@ -44,7 +44,7 @@ public static class CorpusFeaturizer
         Action<ExtractionProgress>? onProgress = null, int maxParallelism = 0, CancellationToken cancellation = default)
     {
         if (manifest.Items.Count == 0) throw new InvalidDataException($"{manifest.Path}: no usable items");
-        var space = FeatureSpaceLearner.Learn(manifest.Items, decoder, options ?? new FeatureSpaceOptions { Seed = config.Seed }, onProblem, maxParallelism, cancellation);
+        var space = FeatureSpaceLearner.Learn(manifest.Items, decoder, options ?? new FeatureSpaceOptions { Seed = config.Seed }, onProblem, maxParallelism, cancellation, FeaturesOf(config));
         var (data, report) = Featurize(manifest, space, config, decoder, onProgress, maxParallelism, cancellation);
         if (data.Count == 0) throw new InvalidDataException($"{manifest.Path}: no item has a usable modality");
         return (space, data, report);

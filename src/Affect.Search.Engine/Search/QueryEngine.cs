@@ -2,6 +2,7 @@ using Affect.Search.Engine.Corpus;
 using Affect.Search.Engine.Embedding;
 using Affect.Search.Features.Corpus;
 using Affect.Search.Features.Decoding;
+using Affect.Search.Features.Deep;
 using Affect.Search.Features.Extraction;
 using Affect.Search.Index;
 using Affect.Search.Model.Inference;
@@ -145,7 +146,10 @@ public sealed class QueryEngine : IDisposable
             // The extractor words text problems "text has ..."; anything else is a media file that failed to decode.
             var mediaProblems = f.Problems.Where(p => !p.StartsWith("text ", StringComparison.Ordinal)).ToList();
             if (mediaProblems.Count > 0) { result[q] = Failed($"query {query.Id}: {string.Join("; ", mediaProblems)}"); continue; }
-            var warnings = f.Problems.Where(p => p.StartsWith("text ", StringComparison.Ordinal)).Select(p => $"query {p}; the text is left out of the embedding").ToList();
+            // A model that reads minilm embeds a text whose words are all outside the vocabulary through it (the
+            // extractor says so in the problem); only the word counts are left out then.
+            var warnings = f.Problems.Where(p => p.StartsWith("text ", StringComparison.Ordinal))
+                .Select(p => f.Dense.ContainsKey(MiniLmSentenceEncoder.FeatureName) ? $"query {p} (its word counts are left out)" : $"query {p}; the text is left out of the embedding").ToList();
             warnings.AddRange(modalityWarnings);
             if (f.Words is { UnknownCount: > 0 } w)
                 warnings.Add($"query words outside the vocabulary ignored: {string.Join(", ", w.UnknownTerms.Distinct().Take(10))}");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Affect.Search.Features.Codebooks;
+using Affect.Search.Features.Deep;
 using Affect.Search.Features.Text;
 
 namespace Affect.Search.Features.Extraction;
@@ -30,16 +31,38 @@ public sealed record FeatureSpaceOptions
 
 /// <summary>
 /// What feature extraction learns from the training corpus and must reuse unchanged at index and query
-/// time: the text vocabulary and the codebooks of the bag-of-words features. Stored beside the model.
+/// time: the text vocabulary, the codebooks of the bag-of-words features, and the identities (SHA-256) of
+/// the model files of the deep features it was learned for, so that a model trained with one network file
+/// refuses another. Stored beside the model.
 /// </summary>
 public sealed class FeatureSpace
 {
     /// <summary>Creates a feature space.</summary>
-    public FeatureSpace(Vocabulary vocabulary, IReadOnlyDictionary<string, Codebook> codebooks, FeatureSpaceOptions options)
+    public FeatureSpace(Vocabulary vocabulary, IReadOnlyDictionary<string, Codebook> codebooks, FeatureSpaceOptions options,
+        IReadOnlyDictionary<string, IReadOnlyList<ModelFileIdentity>>? deepModels = null)
     {
         Vocabulary = vocabulary;
         Codebooks = codebooks;
         Options = options;
+        DeepModels = deepModels ?? new Dictionary<string, IReadOnlyList<ModelFileIdentity>>(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The model files of each deep feature ("resnet18", "audio-cnn", "minilm") the space was learned for;
+    /// empty for a space of low-level features only (and for spaces saved before deep features existed).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<ModelFileIdentity>> DeepModels { get; }
+
+    /// <summary>
+    /// Checks that deep feature <paramref name="feature"/> computes with the files this space records.
+    /// </summary>
+    /// <exception cref="InvalidDataException">the space has no record of the feature, or records other files.</exception>
+    public void VerifyDeepModel(string feature, IReadOnlyList<ModelFileIdentity> files)
+    {
+        if (!DeepModels.TryGetValue(feature, out var recorded))
+            throw new InvalidDataException($"the feature space was not learned for the deep feature '{feature}' (it records {(DeepModels.Count == 0 ? "no deep model" : string.Join(", ", DeepModels.Keys))}); featurize the training corpus again with a config that reads it");
+        if (!recorded.SequenceEqual(files))
+            throw new InvalidDataException($"deep feature '{feature}': the feature space was learned with {string.Join(", ", recorded)} but this program has {string.Join(", ", files)}; a model is tied to the exact model files it was trained with");
     }
 
     /// <summary>The text vocabulary.</summary>
@@ -71,6 +94,10 @@ public sealed class FeatureSpace
                 ["centroids"] = Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(c.Centroids.AsSpan())),
             }).ToArray()),
         };
+        // Written only when there are deep features, so a low-level space saves exactly as before.
+        if (DeepModels.Count > 0)
+            root["deepModels"] = new JsonObject(DeepModels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key,
+                (JsonNode?)new JsonArray(kv.Value.Select(f => (JsonNode)new JsonObject { ["file"] = f.File, ["sha256"] = f.Sha256 }).ToArray()))));
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
         root.WriteTo(writer);
     }
@@ -96,7 +123,11 @@ public sealed class FeatureSpace
                 var book = new Codebook((string)node["name"]!, (int)node["size"]!, (int)node["descriptorLength"]!, centroids);
                 codebooks[book.Name] = book;
             }
-            return new FeatureSpace(vocabulary, codebooks, options);
+            var deepModels = new Dictionary<string, IReadOnlyList<ModelFileIdentity>>(StringComparer.Ordinal);
+            if (root["deepModels"] is JsonObject deep) // absent in files written before deep features
+                foreach (var (feature, files) in deep)
+                    deepModels[feature] = files!.AsArray().Select(f => new ModelFileIdentity((string)f!["file"]!, (string)f["sha256"]!)).ToList();
+            return new FeatureSpace(vocabulary, codebooks, options, deepModels);
         }
         catch (Exception e) when (e is JsonException or FormatException or NullReferenceException or InvalidOperationException or ArgumentException)
         {

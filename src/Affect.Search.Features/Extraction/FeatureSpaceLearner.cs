@@ -3,6 +3,7 @@ using Affect.Search.Features.Audio;
 using Affect.Search.Features.Codebooks;
 using Affect.Search.Features.Corpus;
 using Affect.Search.Features.Decoding;
+using Affect.Search.Features.Deep;
 using Affect.Search.Features.Media;
 using Affect.Search.Features.Text;
 using Affect.Search.Features.Visual;
@@ -13,13 +14,19 @@ namespace Affect.Search.Features.Extraction;
 /// Learns a <see cref="FeatureSpace"/> from training items: the vocabulary from every item's text, and
 /// each bag-of-words codebook by seeded k-means on descriptors sampled from a seeded sample of items'
 /// keyframes (hog, dsift, ssim) and audio (mfcc). Media that cannot be decoded are skipped and reported.
+/// The deep features among the wanted ones are recorded with the identities of their model files (nothing
+/// is learned for them; the files are loaded only when a deep feature is wanted).
 /// </summary>
 public static class FeatureSpaceLearner
 {
-    /// <summary>Learns the space; <paramref name="onProblem"/> receives each undecodable medium.</summary>
+    /// <summary>
+    /// Learns the space; <paramref name="onProblem"/> receives each undecodable medium; <paramref name="wanted"/>
+    /// (the feature names a config reads) decides which deep features' model files are recorded.
+    /// </summary>
     public static FeatureSpace Learn(IReadOnlyList<ManifestItem> items, MediaDecoder decoder, FeatureSpaceOptions options,
-        Action<string>? onProblem = null, int maxParallelism = 0, CancellationToken cancellation = default)
+        Action<string>? onProblem = null, int maxParallelism = 0, CancellationToken cancellation = default, IReadOnlyCollection<string>? wanted = null)
     {
+        var deepModels = DeepFeatures.Among(wanted ?? []).ToDictionary(f => f, DeepFeatures.FilesOf, StringComparer.Ordinal);
         using var analyzer = new TextAnalyzer();
         var documents = items.Where(i => i.Text is not null).Select(i => analyzer.Terms(i.Text)).ToList();
         var vocabulary = Vocabulary.Build(documents, options.MinDocumentFrequency, options.MaxVocabulary);
@@ -71,7 +78,7 @@ public static class FeatureSpaceLearner
             codebooks[MfccBagOfWordsFeature.FeatureName] = Codebook.Learn(MfccBagOfWordsFeature.FeatureName, frames,
                 Math.Min(options.AudioCodebookSize, frames.Count), options.Seed, options.KMeansIterations);
         }
-        return new FeatureSpace(vocabulary, codebooks, options);
+        return new FeatureSpace(vocabulary, codebooks, options, deepModels);
     }
 
     private static List<ManifestItem> Sample(List<ManifestItem> items, int count, RandomStream random)
