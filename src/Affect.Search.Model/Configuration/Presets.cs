@@ -3,8 +3,8 @@ namespace Affect.Search.Model.Configuration;
 /// <summary>The network configurations shipped with the library (embedded JSON under Presets/).</summary>
 public static class Presets
 {
-    /// <summary>Names of the shipped presets: "wide" (the training recipe on the low-level features), "cpu", "e-mdbm" (the paper's model), "mdbm" (the paper's baseline), "mdbm-cpu".</summary>
-    public static IReadOnlyList<string> Names { get; } = new[] { "wide", "cpu", "e-mdbm", "mdbm", "mdbm-cpu" };
+    /// <summary>Names of the shipped presets: "wide" (the training recipe on the low-level features), "cpu", "e-mdbm" (the paper's model), "mdbm" (the paper's baseline), "mdbm-cpu", "deep" (the wide recipe on the resnet18, audio-cnn and minilm deep features).</summary>
+    public static IReadOnlyList<string> Names { get; } = new[] { "wide", "cpu", "e-mdbm", "mdbm", "mdbm-cpu", "deep" };
 
     /// <summary>Loads a preset by name.</summary>
     /// <exception cref="ArgumentException">no such preset; the message lists the known ones.</exception>
