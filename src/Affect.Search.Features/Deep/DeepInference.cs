@@ -9,10 +9,10 @@ namespace Affect.Search.Features.Deep;
 /// weights and two different files never share a session.
 /// </summary>
 /// <remarks>
-/// Threads: CorpusExtraction already runs items in parallel on every core, and on the 2-core development
-/// machine one intra-op thread per session call with items in parallel gave the higher corpus throughput
-/// (see README, "Feature extraction"); a lone query gets the same setting. <see cref="IntraOpThreads"/>
-/// changes it for a process (the benchmark sets it) before the first session is made. Sequential execution
+/// Threads: CorpusExtraction already runs one item per core, so each session call gets one intra-op thread
+/// rather than competing for the same cores (not yet measured against the alternative); a lone query gets
+/// the same setting. <see cref="IntraOpThreads"/> changes it for a process before the first session is
+/// made. Sequential execution
 /// and a fixed thread count keep results identical from run to run.
 /// </remarks>
 public static class DeepInference
