@@ -32,12 +32,19 @@ internal static class EvalCommand
         var repeats = new Option<int>("--repeats") { Description = "benchmark mode: train/test splits of the emotion prediction", DefaultValueFactory = _ => 10 };
         var config = new Option<FileInfo?>("--config") { Description = "benchmark mode: a JSON model configuration for the E-MDBM instead of the cpu preset" };
         var learned = new Option<string>("--learned") { Description = "benchmark mode: learned systems to train, comma-separated: e-mdbm, mdbm", DefaultValueFactory = _ => "e-mdbm,mdbm" };
+        var system = new Option<string[]>("--system")
+        {
+            Description = "benchmark mode: a learned system NAME=SPEC to train, repeatable, in table order; SPEC is a preset (" + string.Join(", ", Presets.Names)
+                + ") or a JSON model configuration file, e.g. --system \"E-MDBM=cpu\" --system \"wide M20=wide.json\" (instead of --learned and --config)",
+        };
+        var validation = new Option<bool>("--validation") { Description = "benchmark mode: evaluate on a validation split held out of train.jsonl (25%, half references, half queries) and fit on the rest; reference.jsonl and queries.jsonl are not read" };
+        var validationSeed = new Option<ulong>("--validation-seed") { Description = "benchmark mode: the seed choosing the validation items", DefaultValueFactory = _ => 1 };
         var models = new Option<string?>("--models") { Description = "benchmark mode: where to keep the trained models (default: <report>/models)" };
         var report = new Option<string?>("--report") { Description = "write the report (markdown, SVG plots, results.json, TREC files) to this folder (benchmark mode default: artifacts/eval)" };
         var backend = new Option<string?>("--backend") { Description = BackendChoice.Description };
         var json = new Option<bool>("--json") { Description = "print the figures as JSON on standard output" };
         var command = new Command("eval", "evaluate retrieval (MAP@20, P@20, recall@20) on labelled queries, or run the whole benchmark")
-            { corpus, queries, index, model, db, queryView, cells, seeds, config, learned, jointEpochs, pretrainingEpochs, repeats, models, report, backend, json };
+            { corpus, queries, index, model, db, queryView, cells, seeds, config, learned, system, validation, validationSeed, jointEpochs, pretrainingEpochs, repeats, models, report, backend, json };
         command.SetAction(parse =>
         {
             BenchmarkResult result;
@@ -48,7 +55,12 @@ internal static class EvalCommand
                 reportFolder ??= Path.Combine("artifacts", "eval");
                 var options = new BenchmarkOptions
                 {
-                    Learned = LearnedSystems(parse.GetValue(learned)!, parse.GetValue(config)),
+                    Learned = parse.GetValue(system) is { Length: > 0 } specs
+                        ? parse.GetValue(config) is null && parse.GetResult(learned) is null or { Implicit: true }
+                            ? specs.Select(ParseSystem).ToList()
+                            : throw new ArgumentException("give the learned systems either with --system or with --learned and --config, not both")
+                        : LearnedSystems(parse.GetValue(learned)!, parse.GetValue(config)),
+                    Validation = parse.GetValue(validation) ? new ValidationSplit(Seed: parse.GetValue(validationSeed)) : null,
                     Seeds = ParseSeeds(parse.GetValue(seeds)!),
                     Cells = parse.GetValue(cells) is { Length: > 0 } c ? c.Select(RetrievalCell.Parse).ToList() : RetrievalCell.PaperTables,
                     JointEpochs = parse.GetValue(jointEpochs),
@@ -94,6 +106,7 @@ internal static class EvalCommand
                 {
                     metric = "MAP@20",
                     relevance = RelevanceDefinition.Labels.Name,
+                    split = result.Corpus.Split,
                     report = reportPath,
                     corpus = result.Corpus,
                     systems = result.Systems,
@@ -122,7 +135,8 @@ internal static class EvalCommand
     /// <summary>The MAP@20 table on standard output: one row per cell, one column per system.</summary>
     public static void PrintTable(BenchmarkResult result)
     {
-        var table = new Table().Title($"MAP@20 (relevance: shared emotion or concept label; {(result.Seeds.Count > 1 ? $"mean ± sd over seeds {string.Join(",", result.Seeds)}" : "one run")})");
+        var split = result.Corpus.IsValidation ? "VALIDATION split (held out of train.jsonl), " : "";
+        var table = new Table().Title($"MAP@20 ({split}relevance: shared emotion or concept label; {(result.Seeds.Count > 1 ? $"mean ± sd over seeds {string.Join(",", result.Seeds)}" : "one run")})");
         table.AddColumn("query -> database");
         table.AddColumn(new TableColumn("queries").RightAligned());
         foreach (var s in result.Systems) table.AddColumn(new TableColumn(Markup.Escape(s)).RightAligned());
@@ -131,6 +145,18 @@ internal static class EvalCommand
         StdoutTable.Write(table);
         foreach (var g in result.Predictions.GroupBy(p => (p.Representation, p.Kind)))
             Console.WriteLine($"emotion prediction, {g.Key.Kind} from {g.Key.Representation}: accuracy {Spread.Of(g.Select(p => p.Result.MeanAccuracy)).Format()} (majority class {g.First().Result.MajorityAccuracy:F3})");
+    }
+
+    /// <summary>A --system value NAME=SPEC: SPEC is a preset name or the path of a JSON model configuration.</summary>
+    internal static LearnedSystem ParseSystem(string text)
+    {
+        int equals = text.IndexOf('=');
+        if (equals <= 0 || equals == text.Length - 1) throw new ArgumentException($"--system '{text}': expected NAME=SPEC, SPEC a preset ({string.Join(", ", Presets.Names)}) or a JSON configuration file");
+        var (name, spec) = (text[..equals].Trim(), text[(equals + 1)..].Trim());
+        if (Presets.Names.Contains(spec)) return new LearnedSystem(name, spec);
+        if (!File.Exists(spec)) throw new ArgumentException($"--system '{text}': '{spec}' is neither a preset ({string.Join(", ", Presets.Names)}) nor a file");
+        var config = DbmConfig.FromJson(File.ReadAllText(spec));
+        return new LearnedSystem(name, config.Name, config);
     }
 
     private static IReadOnlyList<LearnedSystem> LearnedSystems(string names, FileInfo? config)

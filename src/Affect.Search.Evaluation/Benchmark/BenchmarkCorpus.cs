@@ -16,16 +16,21 @@ public sealed record CorpusProgress(string Split, int Done, int Total);
 /// <summary>
 /// A labelled corpus folder as the corpus builder writes it: <c>train.jsonl</c> (unlabelled use only: the model
 /// and the baselines' statistics are fitted on it), <c>reference.jsonl</c> (the database) and
-/// <c>queries.jsonl</c>, featurized once with one feature space learned on the training split.
+/// <c>queries.jsonl</c>, featurized once with one feature space learned on the training split. With a
+/// <see cref="ValidationSplit"/> only <c>train.jsonl</c> is read: its held-out items are the references and queries.
 /// </summary>
 public sealed class BenchmarkCorpus
 {
     /// <summary>File names of the three splits.</summary>
     public const string TrainFile = "train.jsonl", ReferenceFile = "reference.jsonl", QueryFile = "queries.jsonl";
 
-    private BenchmarkCorpus(string folder, FeatureSpace space, CorpusSplit train, CorpusSplit references, CorpusSplit queries)
+    /// <summary>The name of the corpus's own evaluation split (reference.jsonl and queries.jsonl).</summary>
+    public const string TestSplit = "test";
+
+    private BenchmarkCorpus(string folder, string split, FeatureSpace space, CorpusSplit train, CorpusSplit references, CorpusSplit queries)
     {
         Folder = folder;
+        Split = split;
         Space = space;
         Train = train;
         References = references;
@@ -34,6 +39,9 @@ public sealed class BenchmarkCorpus
 
     /// <summary>The corpus folder.</summary>
     public string Folder { get; }
+
+    /// <summary>What the references and queries are: <see cref="TestSplit"/> or <see cref="ValidationSplit.Name"/>.</summary>
+    public string Split { get; }
 
     /// <summary>The vocabulary and codebooks, learned on the training split.</summary>
     public FeatureSpace Space { get; }
@@ -53,12 +61,16 @@ public sealed class BenchmarkCorpus
 
     /// <summary>
     /// Reads the three manifests (bad lines are reported through <paramref name="onProblem"/> and skipped), learns
-    /// the feature space on the training split and extracts the features <paramref name="config"/> reads.
+    /// the feature space on the training split and extracts the features <paramref name="config"/> reads. With
+    /// <paramref name="validation"/>, reads only the training manifest and splits it: the feature space is learned on
+    /// the items that stay training items, and the held-out ones are the references and queries.
     /// </summary>
     public static BenchmarkCorpus Load(string folder, DbmConfig config, MediaDecoder decoder, Action<CorpusProgress>? onProgress = null,
-        Action<string>? onProblem = null, int maxParallelism = 0, CancellationToken cancellation = default)
+        Action<string>? onProblem = null, int maxParallelism = 0, CancellationToken cancellation = default, ValidationSplit? validation = null)
     {
-        if (!IsCorpusFolder(folder))
+        if (validation is not null && !File.Exists(Path.Combine(folder, TrainFile)))
+            throw new DirectoryNotFoundException($"'{folder}' has no {TrainFile} to carve a validation split from (build a corpus with tools/build-corpus.sh)");
+        if (validation is null && !IsCorpusFolder(folder))
             throw new DirectoryNotFoundException($"'{folder}' is not a benchmark corpus: it needs {TrainFile}, {ReferenceFile} and {QueryFile} (build one with tools/build-corpus.sh)");
         Manifest Read(string file)
         {
@@ -66,7 +78,15 @@ public sealed class BenchmarkCorpus
             foreach (var e in manifest.Errors) onProblem?.Invoke($"{file}: {e}");
             return manifest;
         }
-        var (trainManifest, referenceManifest, queryManifest) = (Read(TrainFile), Read(ReferenceFile), Read(QueryFile));
+        Manifest trainManifest, referenceManifest, queryManifest;
+        if (validation is null) (trainManifest, referenceManifest, queryManifest) = (Read(TrainFile), Read(ReferenceFile), Read(QueryFile));
+        else
+        {
+            var all = Read(TrainFile);
+            // Bad lines are reported once, with the training items.
+            Manifest Part(ValidationRole role, IReadOnlyList<ManifestError> errors) => all with { Items = validation.Select(all.Items, role), Errors = errors };
+            (trainManifest, referenceManifest, queryManifest) = (Part(ValidationRole.Train, all.Errors), Part(ValidationRole.Reference, []), Part(ValidationRole.Query, []));
+        }
         void Progress(string split, ExtractionProgress p) => onProgress?.Invoke(new CorpusProgress(split, p.Done, p.Total));
         var (space, trainData, trainReport) = CorpusFeaturizer.LearnAndFeaturize(trainManifest, config, decoder, onProblem: onProblem,
             onProgress: p => Progress("train", p), maxParallelism: maxParallelism, cancellation: cancellation);
@@ -81,7 +101,8 @@ public sealed class BenchmarkCorpus
             var (data, report) = CorpusFeaturizer.Featurize(manifest, space, config, decoder, p => Progress(name, p), maxParallelism, cancellation);
             return Split(name, manifest, data, report);
         }
-        return new BenchmarkCorpus(Path.GetFullPath(folder), space, Split("train", trainManifest, trainData, trainReport),
-            Featurize("reference", referenceManifest), Featurize("queries", queryManifest));
+        return new BenchmarkCorpus(Path.GetFullPath(folder), validation is null ? TestSplit : ValidationSplit.Name, space, Split("train", trainManifest, trainData, trainReport),
+            Featurize(validation is null ? "reference" : "validation references", referenceManifest),
+            Featurize(validation is null ? "queries" : "validation queries", queryManifest));
     }
 }

@@ -13,7 +13,7 @@ using Affect.Search.Model.Training;
 
 namespace Affect.Search.Evaluation.Benchmark;
 
-/// <summary>A learned system of the benchmark: a display name and the preset it trains (or an explicit configuration).</summary>
+/// <summary>A learned system of the benchmark: a display name and the preset it trains (or an explicit configuration, <paramref name="Preset"/> then names it).</summary>
 public sealed record LearnedSystem(string Name, string Preset, DbmConfig? Config = null);
 
 /// <summary>What a whole benchmark run does.</summary>
@@ -51,6 +51,13 @@ public sealed record BenchmarkOptions
 
     /// <summary>Override of the presets' pretraining epochs (e.g. in quick tests).</summary>
     public int? PretrainingEpochs { get; init; }
+
+    /// <summary>
+    /// When set, the run never reads reference.jsonl or queries.jsonl: it evaluates on a validation split carved out
+    /// of the training items and fits everything on the rest (for choosing model settings); null evaluates the
+    /// corpus's own queries against its references.
+    /// </summary>
+    public ValidationSplit? Validation { get; init; }
 }
 
 /// <summary>Progress of a benchmark run: the stage and how far it is.</summary>
@@ -64,7 +71,17 @@ public sealed record PredictionScore(string Representation, string Kind, ulong S
 
 /// <summary>Sizes of the corpus as evaluated.</summary>
 public sealed record CorpusSummary(string Folder, int Train, int References, int Queries, IReadOnlyDictionary<string, int> QueriesByCell,
-    IReadOnlyDictionary<string, int> ReferencesByCell, int Problems);
+    IReadOnlyDictionary<string, int> ReferencesByCell, int Problems)
+{
+    /// <summary>
+    /// What the references and queries are: <see cref="BenchmarkCorpus.TestSplit"/> (the corpus's own) or
+    /// <see cref="ValidationSplit.Name"/> (held out of the training items); null for a manifest evaluated against an index.
+    /// </summary>
+    public string? Split { get; init; }
+
+    /// <summary>Whether the figures are on a validation split held out of the training items.</summary>
+    public bool IsValidation => Split == ValidationSplit.Name;
+}
 
 /// <summary>Everything a benchmark run measured.</summary>
 public sealed record BenchmarkResult(CorpusSummary Corpus, IReadOnlyList<string> Systems, IReadOnlyList<ulong> Seeds, IReadOnlyList<CellScore> Scores,
@@ -95,13 +112,12 @@ public static class BenchmarkRun
         if (options.Seeds.Count == 0) throw new ArgumentException("the benchmark needs at least one training seed");
         var seconds = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
+        var duplicate = options.Learned.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"two learned systems are named '{duplicate.Key}'");
         var configs = options.Learned.ToDictionary(l => l.Name, l => Configure(l.Config ?? Presets.Load(l.Preset), options));
-        var featureConfig = configs.Values.First();
-        var needed = configs.Values.SelectMany(CorpusFeaturizer.FeaturesOf).ToHashSet();
-        if (!needed.IsSubsetOf(CorpusFeaturizer.FeaturesOf(featureConfig)))
-            throw new ArgumentException($"the learned systems read features the first one ({options.Learned[0].Preset}) does not extract");
+        var featureConfig = FeatureUnion(configs.Values);
         var corpus = BenchmarkCorpus.Load(corpusFolder, featureConfig, new MediaDecoder(),
-            p => onProgress?.Invoke(new BenchmarkProgress($"features ({p.Split})", p.Done, p.Total)), onProblem, cancellation: cancellation);
+            p => onProgress?.Invoke(new BenchmarkProgress($"features ({p.Split})", p.Done, p.Total)), onProblem, cancellation: cancellation, validation: options.Validation);
         seconds["features"] = clock.Elapsed.TotalSeconds;
 
         var map = new ModalityMap(featureConfig);
@@ -170,7 +186,10 @@ public static class BenchmarkRun
             .ToList())).ToList();
         var summary = new CorpusSummary(corpus.Folder, corpus.Train.Items.Count, corpus.References.Items.Count, corpus.Queries.Items.Count,
             judged.ToDictionary(j => j.Data.Cell.Name, j => j.Data.QueryItems.Count), judged.ToDictionary(j => j.Data.Cell.Name, j => j.Data.ReferenceItems.Count),
-            new[] { corpus.Train, corpus.References, corpus.Queries }.Sum(s => s.Report.Problems.Count + s.Report.Dropped.Count + s.Report.BadLines.Count));
+            new[] { corpus.Train, corpus.References, corpus.Queries }.Sum(s => s.Report.Problems.Count + s.Report.Dropped.Count + s.Report.BadLines.Count))
+        {
+            Split = corpus.Split,
+        };
         var systemNames = options.Learned.Select(l => l.Name).Concat(baselines.Select(b => b.Name)).Append("Random").ToList();
         return new BenchmarkResult(summary, systemNames, options.Seeds, scores, predictions, models, runs, qrels, cca.Correlations, seconds)
         {
@@ -184,6 +203,26 @@ public static class BenchmarkRun
     /// <summary>A name as a file name: lower case, every run of other characters one dash ("Jaccard (text)" -> "jaccard-text").</summary>
     public static string FileName(string name)
         => string.Join('-', System.Text.RegularExpressions.Regex.Split(name.ToLowerInvariant(), "[^a-z0-9]+").Where(p => p.Length > 0));
+
+    /// <summary>
+    /// A configuration that reads every source feature any of <paramref name="configs"/> reads, grouped by modality
+    /// (letter), so that all learned systems and the baselines share one feature extraction. It describes features
+    /// only (no pathways to train); the first configuration gives its seed, which seeds the feature space.
+    /// </summary>
+    public static DbmConfig FeatureUnion(IEnumerable<DbmConfig> configs)
+    {
+        var all = configs.ToList();
+        if (all.Count == 0) throw new ArgumentException("no configuration to take features from");
+        var modalities = all.SelectMany(c => c.Modalities)
+            .GroupBy(m => ModelModalities.LetterOf(m.Name))
+            .Select(g => new ModalityConfig
+            {
+                Name = g.First().Name,
+                Features = g.SelectMany(m => m.Features.SelectMany(f => f.Sources)).Distinct(StringComparer.Ordinal).Select(s => new FeatureConfig { Name = s }).ToList(),
+            })
+            .ToList();
+        return all[0] with { Name = string.Join("+", all.Select(c => c.Name).Distinct()), Modalities = modalities };
+    }
 
     private static DbmConfig Configure(DbmConfig config, BenchmarkOptions options)
     {

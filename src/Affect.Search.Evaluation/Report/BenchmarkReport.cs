@@ -38,8 +38,12 @@ public static class BenchmarkReport
         var c = result.Corpus;
         var learned = result.Models.Select(m => m.System).Distinct().ToList();
 
-        md.AppendLine("# Retrieval and emotion prediction benchmark").AppendLine();
-        md.AppendLine($"Corpus `{Shown(c.Folder)}`: {c.Train} training items (used without labels), {c.References} reference items (the database), {c.Queries} queries; {c.Problems} items or lines had problems (see the run's log). ");
+        md.AppendLine(c.IsValidation ? "# Retrieval and emotion prediction benchmark: validation split" : "# Retrieval and emotion prediction benchmark").AppendLine();
+        if (c.IsValidation)
+            md.AppendLine($"**Validation split.** The references and queries below are held out of `{BenchmarkCorpus.TrainFile}` (chosen by a hash of each item's id); " +
+                $"the models and baselines were fitted on the remaining training items, and `{BenchmarkCorpus.ReferenceFile}` and `{BenchmarkCorpus.QueryFile}` were not read. " +
+                "These figures are for choosing settings, not the corpus's test figures.").AppendLine();
+        md.AppendLine($"Corpus `{Shown(c.Folder)}`: {c.Train} training items (used without labels), {c.References} {(c.IsValidation ? "validation " : "")}reference items (the database), {c.Queries} {(c.IsValidation ? "validation " : "")}queries; {c.Problems} items or lines had problems (see the run's log). ");
         md.AppendLine($"Learned systems ({string.Join(", ", learned)}) were trained with seeds {string.Join(", ", result.Seeds)}; each learned figure is **mean ± sample standard deviation over the seeds**. " +
             "Baselines do not depend on the seed; their spread comes only from the seeded tie-breaking. `Random` is the exact expectation of a uniformly random ranking.").AppendLine();
         md.AppendLine("**Metrics** (spec section 5). For a query with R relevant items in the database, AP@20 = (1 / min(R, 20)) · Σ_{k=1..20} P(k) · rel(k); MAP@20 is its mean over the queries. " +
@@ -241,6 +245,7 @@ public static class BenchmarkReport
 
     private static string Json(BenchmarkResult result) => JsonSerializer.Serialize(new
     {
+        split = result.Corpus.Split,
         corpus = result.Corpus,
         systems = result.Systems,
         seeds = result.Seeds,
