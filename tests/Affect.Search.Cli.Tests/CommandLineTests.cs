@@ -43,7 +43,7 @@ public sealed class CommandLineTests : IDisposable
     public void Train_writes_a_model_folder_that_model_info_describes()
     {
         var folder = Path.Combine(_folder, "model");
-        var train = Run("train", "--synthetic", "--items", "150", "--seed", "4", "--out", folder, "--json");
+        var train = Run("train", "--synthetic", "--items", "150", "--preset", "cpu", "--seed", "4", "--out", folder, "--json");
         Assert.Equal(0, train.Code);
         using var summary = JsonDocument.Parse(train.Out);
         Assert.Equal(150, summary.RootElement.GetProperty("items").GetInt32());

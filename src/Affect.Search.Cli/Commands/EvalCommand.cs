@@ -31,7 +31,7 @@ internal static class EvalCommand
         var pretrainingEpochs = new Option<int?>("--pretraining-epochs") { Description = "benchmark mode: override the presets' pretraining epochs" };
         var repeats = new Option<int>("--repeats") { Description = "benchmark mode: train/test splits of the emotion prediction", DefaultValueFactory = _ => 10 };
         var config = new Option<FileInfo?>("--config") { Description = "benchmark mode: a JSON model configuration for the E-MDBM instead of the cpu preset" };
-        var learned = new Option<string>("--learned") { Description = "benchmark mode: learned systems to train, comma-separated: e-mdbm, mdbm", DefaultValueFactory = _ => "e-mdbm,mdbm" };
+        var learned = new Option<string>("--learned") { Description = "benchmark mode: learned systems to train, comma-separated: e-mdbm (the default preset, or --config), e-mdbm-cpu (the old cpu preset, for comparison), mdbm (mdbm-cpu)", DefaultValueFactory = _ => "e-mdbm,e-mdbm-cpu,mdbm" };
         var system = new Option<string[]>("--system")
         {
             Description = "benchmark mode: a learned system NAME=SPEC to train, repeatable, in table order; SPEC is a preset (" + string.Join(", ", Presets.Names)
@@ -164,9 +164,10 @@ internal static class EvalCommand
         var eMdbmConfig = config is null ? null : DbmConfig.FromJson(File.ReadAllText(config.FullName));
         return names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().Select(n => n.ToLowerInvariant() switch
         {
-            "e-mdbm" => new LearnedSystem("E-MDBM", eMdbmConfig?.Name ?? "cpu", eMdbmConfig),
+            "e-mdbm" => new LearnedSystem("E-MDBM", eMdbmConfig?.Name ?? Presets.Default, eMdbmConfig),
+            "e-mdbm-cpu" => new LearnedSystem("E-MDBM (cpu)", "cpu"),
             "mdbm" => new LearnedSystem("MDBM", "mdbm-cpu"),
-            _ => throw new ArgumentException($"--learned: unknown system '{n}' (e-mdbm, mdbm)"),
+            _ => throw new ArgumentException($"--learned: unknown system '{n}' (e-mdbm, e-mdbm-cpu, mdbm)"),
         }).ToList();
     }
 

@@ -10,7 +10,7 @@ internal static class ModelSource
         if (preset is not null && config is not null) throw new ArgumentException("give either --preset or --config, not both");
         var resolved = config is not null
             ? DbmConfig.FromJson(File.ReadAllText(config.FullName))
-            : Presets.Load(preset ?? "cpu");
+            : Presets.Load(preset ?? Presets.Default);
         return seed is { } s ? resolved with { Seed = s } : resolved;
     }
 }

@@ -14,7 +14,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var preset = new Option<string?>("--preset") { Description = $"shipped configuration: {string.Join(", ", Model.Configuration.Presets.Names)} (default cpu)" };
+        var preset = new Option<string?>("--preset") { Description = $"shipped configuration: {string.Join(", ", Model.Configuration.Presets.Names)} (default {Model.Configuration.Presets.Default})" };
         var config = new Option<FileInfo?>("--config") { Description = "a JSON model configuration file instead of a preset" };
         var corpus = new Option<FileInfo?>("--corpus") { Description = "corpus manifest (JSON Lines) of the training items" };
         var synthetic = new Option<bool>("--synthetic") { Description = "train on the seeded synthetic multimodal corpus instead" };

@@ -19,8 +19,8 @@ public sealed record LearnedSystem(string Name, string Preset, DbmConfig? Config
 /// <summary>What a whole benchmark run does.</summary>
 public sealed record BenchmarkOptions
 {
-    /// <summary>The learned systems: the E-MDBM (cpu preset) and the MDBM baseline at the same size.</summary>
-    public IReadOnlyList<LearnedSystem> Learned { get; init; } = [new("E-MDBM", "cpu"), new("MDBM", "mdbm-cpu")];
+    /// <summary>The learned systems: the E-MDBM (default preset), the old cpu preset's E-MDBM, and the MDBM baseline at the cpu size.</summary>
+    public IReadOnlyList<LearnedSystem> Learned { get; init; } = [new("E-MDBM", Presets.Default), new("E-MDBM (cpu)", "cpu"), new("MDBM", "mdbm-cpu")];
 
     /// <summary>Training seeds; every learned figure is a mean and spread over them.</summary>
     public IReadOnlyList<ulong> Seeds { get; init; } = [1, 2, 3];

@@ -6,6 +6,12 @@ public static class Presets
     /// <summary>Names of the shipped presets: "wide" (the training recipe on the low-level features), "cpu", "e-mdbm" (the paper's model), "mdbm" (the paper's baseline), "mdbm-cpu", "deep" (the wide recipe on the resnet18, audio-cnn and minilm deep features).</summary>
     public static IReadOnlyList<string> Names { get; } = new[] { "wide", "cpu", "e-mdbm", "mdbm", "mdbm-cpu", "deep" };
 
+    /// <summary>
+    /// The preset `affect train` and the benchmark's E-MDBM use unless told otherwise: the training recipe on
+    /// the low-level features (README, "The training recipe"; chosen on the validation split).
+    /// </summary>
+    public const string Default = "wide";
+
     /// <summary>Loads a preset by name.</summary>
     /// <exception cref="ArgumentException">no such preset; the message lists the known ones.</exception>
     public static DbmConfig Load(string name)
