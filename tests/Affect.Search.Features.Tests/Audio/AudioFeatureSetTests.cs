@@ -1,11 +1,10 @@
-using System.Diagnostics;
 using Affect.Search.Features.Audio;
 using Affect.Search.Features.Media;
 using Xunit.Abstractions;
 
 namespace Affect.Search.Features.Tests.Audio;
 
-public sealed class AudioFeatureSetTests(ITestOutputHelper output)
+public sealed class AudioFeatureSetTests
 {
     private static readonly Lazy<Codebooks.Codebook> Book = new(() => MfccBagOfWordsFeature.LearnCodebook(
         [Signals.Tone(440), Signals.Tone(2000), Signals.WhiteNoise(), Signals.ClickTrain(500)], 16, seed: 3, framesPerClip: 40));
@@ -26,20 +25,5 @@ public sealed class AudioFeatureSetTests(ITestOutputHelper output)
             for (int i = 0; i < v.Length; i++) Assert.Equal(expected[i], v[i], 1e-6);
             Assert.Equal(1.0, v.Take(16).Sum(), 1e-5);
         }
-    }
-
-    [Fact]
-    public void Ten_seconds_of_audio_extract_much_faster_than_real_time()
-    {
-        var set = new AudioFeatureSet(Book.Value);
-        var clip = Signals.WhiteNoise(seconds: 10);
-        set.Extract(clip); // warm-up (JIT)
-        var sw = Stopwatch.StartNew();
-        const int runs = 5;
-        for (int r = 0; r < runs; r++) set.Extract(clip);
-        sw.Stop();
-        double speed = runs * clip.Duration / sw.Elapsed.TotalSeconds;
-        output.WriteLine($"MFCC bag-of-words + Audio-Six: {speed:F0} s of audio per wall second ({sw.Elapsed.TotalMilliseconds / runs:F1} ms per 10 s clip)");
-        Assert.True(speed > 20, $"only {speed:F1}x real time");
     }
 }
