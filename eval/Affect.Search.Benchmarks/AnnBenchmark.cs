@@ -25,7 +25,10 @@ public sealed record AnnBenchmarkOptions(
     string? MarkdownPath,
     string? MergePath,
     bool Rewrite,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    string? CentresPath = null,
+    bool NoiseGiven = false,
+    RealCentres? Real = null)
 {
     public static readonly string[] AllKinds = ["flat", "hnsw", "flat-sq8", "hnsw-sq8"];
 
@@ -38,7 +41,8 @@ public sealed record AnnBenchmarkOptions(
         int efConstruction = 80, queries = 1000, k = 20, clusters = 1000;
         double noise = 0.6, power = 1, budget = 30;
         string? json = null, markdown = null, merge = null;
-        bool rewrite = false;
+        bool rewrite = false, noiseGiven = false;
+        string? centres = null;
         var notes = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -71,7 +75,9 @@ public sealed record AnnBenchmarkOptions(
                     var text = Value();
                     if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out noise) || noise < 0)
                         throw new CliException($"--noise needs a number >= 0, got '{text}'");
+                    noiseGiven = true;
                     break;
+                case "--centres": centres = Value(); break;
                 case "--spectrum-power":
                     var sp = Value();
                     if (!double.TryParse(sp, NumberStyles.Float, CultureInfo.InvariantCulture, out power) || power < 0)
@@ -100,7 +106,8 @@ public sealed record AnnBenchmarkOptions(
         kinds.Remove("flat");
         kinds.Insert(0, "flat"); // always first: its exact answer is the reference for recall
         if (rewrite && merge is null) throw new CliException("--rewrite needs --merge (the report to rewrite)");
-        return new AnnBenchmarkOptions(runs, kinds, links, efConstruction, efSearch, queries, k, clusters, noise, power, budget, json, markdown, merge, rewrite, notes);
+        return new AnnBenchmarkOptions(runs, kinds, links, efConstruction, efSearch, queries, k, clusters, noise, power, budget, json, markdown, merge, rewrite, notes,
+            centres, noiseGiven);
     }
 }
 
@@ -118,7 +125,8 @@ public sealed record AnnIndexResult(string Index, string Kind, int? HnswLinks, i
     double RssBytesPerItem, double RssRatioToFloat32, double EstimateBytesPerItem, IReadOnlyList<AnnSearchResult> Sweep, AnnSearchResult Chosen,
     string? MeasuredUtc = null);
 
-public sealed record AnnRun(int Dimension, int Items, double GenerateSeconds, IReadOnlyList<AnnIndexResult> Indexes);
+/// <param name="QueryCentreCosine">The queries' mean cosine to their cluster centre (null in files written before it was recorded).</param>
+public sealed record AnnRun(int Dimension, int Items, double GenerateSeconds, IReadOnlyList<AnnIndexResult> Indexes, double? QueryCentreCosine = null);
 
 public sealed record AnnGoal(string Goal, string Index, string Measured, bool? Met);
 
@@ -127,7 +135,69 @@ public sealed record AnnReport(BenchEnvironment Environment, int NativeThreads, 
     IReadOnlyList<AnnRun> Runs, IReadOnlyList<AnnGoal> Goals, IReadOnlyList<string>? Notes = null);
 
 /// <param name="SpectrumPower">Noise variance of coordinate i proportional to (1+i)^-power (null in files written before the option existed: 1).</param>
-public sealed record AnnBenchmarkOptionsRecord(string Kinds, string HnswLinks, int EfConstruction, string EfSearch, int Queries, int K, int Clusters, double NoiseRadius, double? SpectrumPower, double LatencyBudgetSeconds);
+/// <param name="Centres">With --centres: the file of real embeddings used as cluster centres (name, rows, sha256); null for uniform random centres.</param>
+public sealed record AnnBenchmarkOptionsRecord(string Kinds, string HnswLinks, int EfConstruction, string EfSearch, int Queries, int K, int Clusters, double NoiseRadius, double? SpectrumPower, double LatencyBudgetSeconds,
+    string? Centres = null);
+
+/// <summary>
+/// Real joint embeddings read with <c>--centres</c>: a text file with one embedding per line, its values
+/// separated by spaces or tabs (numpy.savetxt / loadtxt format; lines starting with '#' and blank lines are
+/// skipped). Every line must have the same number of values (the dimension). Rows are unit-normalised on
+/// reading, as the index stores them.
+/// </summary>
+/// <param name="Rows">Unit rows, row-major.</param>
+/// <param name="Mean">The rows' mean (for the covariance-shaped noise).</param>
+/// <param name="TotalVariance">Mean squared norm of a row less the mean (trace of the covariance).</param>
+/// <param name="MedianNnCosine">Median over rows of the cosine to the nearest other row.</param>
+/// <param name="MedianNnDistance">Median over rows of the Euclidean distance to the nearest other row.</param>
+public sealed record RealCentres(string Name, string Sha256, int Count, int Dimension, float[] Rows, float[] Mean, double TotalVariance,
+    double MedianNnCosine, double MedianNnDistance)
+{
+    public string Description => $"{Name} ({Count} x {Dimension}, sha256 {Sha256[..12]})";
+
+    public static RealCentres Load(string path)
+    {
+        if (!File.Exists(path)) throw new CliException($"--centres: no file '{path}'");
+        var rows = new List<float[]>();
+        int lineNumber = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNumber++;
+            var t = line.Trim();
+            if (t.Length == 0 || t[0] == '#') continue;
+            var parts = t.Split([' ', '\t', ','], StringSplitOptions.RemoveEmptyEntries);
+            var row = new float[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+                if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out row[i]) || !float.IsFinite(row[i]))
+                    throw new CliException($"--centres: {path} line {lineNumber}: '{parts[i]}' is not a finite number");
+            if (rows.Count > 0 && row.Length != rows[0].Length)
+                throw new CliException($"--centres: {path} line {lineNumber} has {row.Length} values, the first row {rows[0].Length}");
+            double norm = Math.Sqrt(row.Sum(x => (double)x * x));
+            if (norm == 0) continue; // no direction: not a usable centre
+            for (int i = 0; i < row.Length; i++) row[i] = (float)(row[i] / norm);
+            rows.Add(row);
+        }
+        if (rows.Count < 2) throw new CliException($"--centres: {path} holds fewer than 2 non-zero rows");
+        int n = rows.Count, d = rows[0].Length;
+        var flat = rows.SelectMany(r => r).ToArray();
+        var mean = new float[d];
+        foreach (var r in rows) for (int i = 0; i < d; i++) mean[i] += r[i] / n;
+        double total = rows.Average(r => { double s = 0; for (int i = 0; i < d; i++) s += (r[i] - mean[i]) * (r[i] - mean[i]); return s; });
+        var nnCosine = new double[n];
+        Parallel.For(0, n, a =>
+        {
+            double best = double.NegativeInfinity;
+            var ra = flat.AsSpan(a * d, d);
+            for (int b = 0; b < n; b++)
+                if (b != a) best = Math.Max(best, System.Numerics.Tensors.TensorPrimitives.Dot(ra, flat.AsSpan(b * d, d)));
+            nnCosine[a] = best;
+        });
+        Array.Sort(nnCosine);
+        double medianCos = nnCosine[n / 2];
+        string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+        return new RealCentres(Path.GetFileName(path), sha, n, d, flat, mean, total, medianCos, Math.Sqrt(Math.Max(0, 2 - 2 * medianCos)));
+    }
+}
 
 /// <summary>
 /// The <c>ann</c> benchmark: build time, resident memory per item, single-query latency, batch QPS and
@@ -141,6 +211,15 @@ internal static class AnnBenchmark
     public static int Run(string[] args)
     {
         var o = AnnBenchmarkOptions.Parse(args);
+        if (o.CentresPath is not null)
+        {
+            var real = RealCentres.Load(o.CentresPath);
+            if (o.Runs.Any(r => r.Dimension != real.Dimension) && !o.Rewrite)
+                throw new CliException($"--centres: {real.Name} holds {real.Dimension}-d embeddings; every run must have that dimension");
+            // Unless --noise says otherwise, an item lies as far from its centre as a real embedding from its nearest real neighbour.
+            o = o with { Real = real, Clusters = real.Count, NoiseRadius = o.NoiseGiven ? o.NoiseRadius : Math.Round(real.MedianNnDistance, 4) };
+            Log($"centres: {real.Description}; median nearest-neighbour cosine {real.MedianNnCosine:F4} (distance {real.MedianNnDistance:F4}); noise radius {o.NoiseRadius}");
+        }
         var env = BenchEnvironment.Capture();
         int threads = FaissIndex.NativeThreads;
         Log($"ann: runs {string.Join(", ", o.Runs.Select(r => $"d={r.Dimension} n={r.Items:N0}"))}; kinds {string.Join(",", o.Kinds)}; M {string.Join(",", o.HnswLinks)}; " +
@@ -166,7 +245,8 @@ internal static class AnnBenchmark
         var s = old.Settings;
         if (old.Environment.CpuModel != env.CpuModel || old.Environment.ProcessorCount != env.ProcessorCount)
             throw new CliException($"--merge: '{o.MergePath}' was measured on another machine ({old.Environment.CpuModel}, {old.Environment.ProcessorCount} processors)");
-        if (s.Clusters != o.Clusters || s.NoiseRadius != o.NoiseRadius || (s.SpectrumPower ?? 1) != o.SpectrumPower || s.Queries != o.Queries || s.K != o.K)
+        if (s.Clusters != o.Clusters || s.NoiseRadius != o.NoiseRadius || (s.SpectrumPower ?? 1) != o.SpectrumPower || s.Queries != o.Queries || s.K != o.K
+            || s.Centres != o.Real?.Description)
             throw new CliException($"--merge: '{o.MergePath}' used other data or query settings");
         return (old.Runs.Select(run => run with
         {
@@ -194,7 +274,7 @@ internal static class AnnBenchmark
     {
         var report = new AnnReport(env, threads, DataDescription(o), MethodDescription(o),
             new AnnBenchmarkOptionsRecord(string.Join(",", o.Kinds), string.Join(",", o.HnswLinks), o.EfConstruction, string.Join(",", o.EfSearch),
-                o.Queries, o.K, o.Clusters, o.NoiseRadius, o.SpectrumPower, o.LatencyBudgetSeconds),
+                o.Queries, o.K, o.Clusters, o.NoiseRadius, o.SpectrumPower, o.LatencyBudgetSeconds, o.Real?.Description),
             runs, Goals(runs, o.K), notes);
         if (o.JsonPath is not null) File.WriteAllText(o.JsonPath, JsonSerializer.Serialize(report, JsonOptions) + "\n");
         if (o.MarkdownPath is not null) File.WriteAllText(o.MarkdownPath, Markdown(report));
@@ -204,11 +284,11 @@ internal static class AnnBenchmark
     private static AnnRun RunOne(AnnBenchmarkOptions o, int dimension, int items, string date)
     {
         var clock = Stopwatch.StartNew();
-        var centres = Centres(o.Clusters, dimension, seed: 1);
-        var data = Generate(items, dimension, centres, o.NoiseRadius, o.SpectrumPower, seed: 2);
-        var queries = Generate(o.Queries, dimension, centres, o.NoiseRadius, o.SpectrumPower, seed: 3);
+        var centres = o.Real?.Rows ?? Centres(o.Clusters, dimension, seed: 1);
+        var data = Generate(items, dimension, centres, o.NoiseRadius, o.SpectrumPower, seed: 2, o.Real, out _);
+        var queries = Generate(o.Queries, dimension, centres, o.NoiseRadius, o.SpectrumPower, seed: 3, o.Real, out double queryCosine);
         double generate = clock.Elapsed.TotalSeconds;
-        Log($"d={dimension} n={items:N0}: data generated in {generate:F1} s");
+        Log($"d={dimension} n={items:N0}: data generated in {generate:F1} s; queries' mean cosine to their centre {queryCosine:F4}");
 
         var results = new List<AnnIndexResult>();
         long[]? truth = null;
@@ -230,7 +310,7 @@ internal static class AnnBenchmark
                     (result.Chosen.EfSearch is { } ef ? $" (ef {ef})" : ""));
             }
         }
-        return new AnnRun(dimension, items, generate, results);
+        return new AnnRun(dimension, items, generate, results, double.IsFinite(queryCosine) ? queryCosine : null);
     }
 
     private static AnnIndexResult Measure(AnnBenchmarkOptions o, VectorIndexOptions options, int dimension, int items, float[] data, float[] queries, ref long[]? truth)
@@ -310,6 +390,42 @@ internal static class AnnBenchmark
 
     // ---- data ----
 
+    /// <summary>
+    /// <c>embeddings --index DIR [--view full] --out FILE</c>: writes the stored embeddings of one view of an
+    /// index (its SQLite store, the source of truth of the vector files: unit vectors) in the text format
+    /// <c>--centres</c> reads, one embedding per line, in position order.
+    /// </summary>
+    public static int ExportEmbeddings(string[] args)
+    {
+        string? index = null, output = null, view = "full";
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new CliException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--index": index = Value(); break;
+                case "--view": view = Value(); break;
+                case "--out": output = Value(); break;
+                default: throw new CliException($"embeddings: unknown option '{args[i]}'");
+            }
+        }
+        if (index is null || output is null) throw new CliException("embeddings needs --index DIR and --out FILE");
+        using var store = Affect.Search.Index.Store.ItemStore.Open(new Affect.Search.Index.IndexLayout(index).Store, forWriting: false);
+        int rows = 0, dimension = 0;
+        using (var writer = new StreamWriter(output))
+        {
+            writer.WriteLine($"# {view} view embeddings of the index {Path.GetFullPath(index)} (unit vectors, one per line, position order)");
+            foreach (var (_, _, vector) in store.Embeddings(view))
+            {
+                writer.WriteLine(string.Join(' ', vector.Select(x => x.ToString("R", CultureInfo.InvariantCulture))));
+                rows++;
+                dimension = vector.Length;
+            }
+        }
+        Log($"embeddings: {rows} x {dimension} of view {view} written to {output}");
+        return rows > 0 ? 0 : 1;
+    }
+
     private static float[] Centres(int clusters, int dimension, int seed)
     {
         var random = new Random(seed);
@@ -329,9 +445,16 @@ internal static class AnnBenchmark
     /// isotropic noise, the hardest case), scaled so the
     /// noise's expected squared norm is radius², then renormalised. Chunks of 4096 rows draw from their own
     /// seeded generators, so the data depends only on the seed, not on the thread count.
+    /// With <paramref name="real"/> (real embeddings as centres) the noise instead has the real embeddings'
+    /// covariance: a sum of <see cref="RealNoiseTerms"/> randomly chosen real embeddings less their mean, each
+    /// with a standard Gaussian weight, scaled to expected squared norm radius² (the sum's covariance is the
+    /// rows' covariance, and with this many terms it is close to Gaussian).
+    /// <paramref name="meanCosine"/> is the items' mean cosine to their centre.
     /// </summary>
-    private static float[] Generate(int rows, int dimension, float[] centres, double radius, double power, int seed)
+    private static float[] Generate(int rows, int dimension, float[] centres, double radius, double power, int seed, RealCentres? real, out double meanCosine)
     {
+        if (real is not null) return GenerateReal(rows, dimension, centres, radius, seed, real, out meanCosine);
+        meanCosine = double.NaN; // not tracked for the synthetic centres (about 1/sqrt(1+radius²))
         int clusters = centres.Length / dimension;
         var sd = new double[dimension];
         double total = 0;
@@ -341,7 +464,7 @@ internal static class AnnBenchmark
         const int chunk = 4096;
         Parallel.For(0, (rows + chunk - 1) / chunk, c =>
         {
-            var random = new Random(HashCode.Combine(seed, c));
+            var random = new Random(ChunkSeed(seed, c));
             for (int r = c * chunk; r < Math.Min(rows, (c + 1) * chunk); r++)
             {
                 var v = data.AsSpan((int)((long)r * dimension), dimension);
@@ -350,6 +473,51 @@ internal static class AnnBenchmark
                 Normalise(v);
             }
         });
+        return data;
+    }
+
+    private const int RealNoiseTerms = 32;
+
+    /// <summary>
+    /// A chunk's generator seed. Not HashCode.Combine: that is randomised per process, which made the
+    /// "seeded" data differ between invocations (recall was still right: each invocation's flat index is
+    /// its own reference).
+    /// </summary>
+    private static int ChunkSeed(int seed, int chunk) => unchecked(seed * 1_000_003 + chunk * 7_919 + 17);
+
+    private static float[] GenerateReal(int rows, int dimension, float[] centres, double radius, int seed, RealCentres real, out double meanCosine)
+    {
+        int clusters = centres.Length / dimension;
+        float scale = (float)(radius / Math.Sqrt(RealNoiseTerms * real.TotalVariance));
+        var data = new float[(long)rows * dimension];
+        const int chunk = 4096;
+        int chunks = (rows + chunk - 1) / chunk;
+        var cosines = new double[chunks];
+        Parallel.For(0, chunks, c =>
+        {
+            var random = new Random(ChunkSeed(seed, c));
+            var noise = new float[dimension];
+            double cosSum = 0;
+            for (int r = c * chunk; r < Math.Min(rows, (c + 1) * chunk); r++)
+            {
+                var v = data.AsSpan((int)((long)r * dimension), dimension);
+                var centre = centres.AsSpan(random.Next(clusters) * dimension, dimension);
+                Array.Clear(noise);
+                float weightSum = 0;
+                for (int t = 0; t < RealNoiseTerms; t++)
+                {
+                    float g = (float)Gaussian(random);
+                    weightSum += g;
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(real.Rows.AsSpan(random.Next(real.Count) * dimension, dimension), g, noise, noise);
+                }
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(real.Mean, -weightSum, noise, noise); // Σ g·(x − mean)
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(noise, scale, centre, v);
+                Normalise(v);
+                cosSum += System.Numerics.Tensors.TensorPrimitives.Dot(v, centre);
+            }
+            cosines[c] = cosSum;
+        });
+        meanCosine = cosines.Sum() / rows;
         return data;
     }
 
@@ -389,8 +557,13 @@ internal static class AnnBenchmark
 
     // ---- report ----
 
-    private static string DataDescription(AnnBenchmarkOptions o) =>
-        $"Seeded synthetic unit vectors: {o.Clusters} cluster centres uniform on the unit sphere; each item picks a centre uniformly " +
+    private static string DataDescription(AnnBenchmarkOptions o) => o.Real is { } real
+        ? $"Real joint embeddings as the mixture's centres: the {real.Count} rows of {real.Description}, unit-normalised as the index stores them " +
+          $"(median cosine of a row to its nearest other row {real.MedianNnCosine:F3}, distance {real.MedianNnDistance:F3}). Each seeded item picks a centre uniformly " +
+          $"and adds noise with the real rows' covariance (a sum of {RealNoiseTerms} random rows less their mean with standard Gaussian weights) scaled to expected squared norm {o.NoiseRadius}² " +
+          (o.NoiseGiven ? "(set with --noise), " : "(the radius is the median nearest-neighbour distance: an item lies about as far from its centre as a real embedding from its nearest real neighbour), ") +
+          $"then is renormalised. Queries: {o.Queries} further draws from the same mixture (not in the index)."
+        : $"Seeded synthetic unit vectors: {o.Clusters} cluster centres uniform on the unit sphere; each item picks a centre uniformly " +
         (o.SpectrumPower == 0 ? "and adds isotropic Gaussian noise " : $"and adds Gaussian noise whose coordinate i has variance proportional to (1+i)^-{o.SpectrumPower} (a decaying spectrum, as embeddings have), ") +
         $"with expected squared norm {o.NoiseRadius}², then is renormalised (mean cosine to its centre about {1 / Math.Sqrt(1 + o.NoiseRadius * o.NoiseRadius):F2}). " +
         $"Queries: {o.Queries} further draws from the same mixture (not in the index).";

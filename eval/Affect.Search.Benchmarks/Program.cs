@@ -28,6 +28,8 @@ try
             return AnnBenchmark.Run(args[1..]);
         case "query":
             return QueryBenchmark.Run(args[1..]);
+        case "embeddings":
+            return AnnBenchmark.ExportEmbeddings(args[1..]);
         default:
             Console.Error.WriteLine($"unknown benchmark '{args[0]}'");
             Console.Error.WriteLine(Cli.Usage);
@@ -57,15 +59,22 @@ namespace Affect.Search.Benchmarks
             features [--items N] [--json PATH] [--markdown PATH]
                   feature extraction items/s on a 10 s 320x240 video with audio, ffmpeg's share, peak memory.
 
-            query [--filler N] [--queries N] [--json PATH] [--markdown PATH]
+            query [--filler N] [--queries N] [--preset NAME] [--json PATH] [--markdown PATH]
                   end-to-end text query latency (features, inference, centring, vector search, item lookup) with the
-                  cpu preset's topology on an index of the generated corpus plus N filler items (default 100000).
+                  cpu preset's topology (or NAME's, e.g. wide, trained with the small corpus's schedule) on an index
+                  of the generated corpus plus N filler items (default 100000).
 
             ann [--runs DIM:ITEMS,...] [--kinds flat,hnsw,flat-sq8,hnsw-sq8] [--hnsw-m M,...] [--ef-construction N]
                 [--ef-search E,...] [--queries N] [--k K] [--clusters C] [--noise R] [--spectrum-power P]
-                [--latency-budget S] [--json PATH] [--markdown PATH] [--merge PATH [--rewrite]] [--note TEXT] [--quick]
+                [--latency-budget S] [--centres PATH] [--json PATH] [--markdown PATH] [--merge PATH [--rewrite]] [--note TEXT] [--quick]
                   Faiss vector index build time, resident memory per item, single-query p50/p99, batch QPS and
                   recall@k against flat on synthetic clustered unit vectors (default runs 64:100000,64:1000000).
+                  --centres PATH: real embeddings as the cluster centres (text, one embedding per line, values
+                  separated by spaces; '#' lines skipped; every run's DIM must be their dimension), with noise of
+                  their covariance whose radius is, unless --noise, their median nearest-neighbour distance.
+
+            embeddings --index DIR [--view full] --out PATH
+                  writes one view's stored (unit) embeddings of an index in the format --centres reads.
 
             Options of rbm:
               --json PATH       also write the results as JSON

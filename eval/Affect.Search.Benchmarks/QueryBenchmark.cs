@@ -27,7 +27,7 @@ internal static class QueryBenchmark
     public static int Run(string[] args)
     {
         int filler = 100_000, queries = 300;
-        string? jsonPath = null, markdownPath = null;
+        string? jsonPath = null, markdownPath = null, preset = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -36,6 +36,7 @@ internal static class QueryBenchmark
                 case "--queries": queries = int.Parse(args[++i]); break;
                 case "--json": jsonPath = args[++i]; break;
                 case "--markdown": markdownPath = args[++i]; break;
+                case "--preset": preset = args[++i]; break;
                 default: throw new CliException($"query: unknown option '{args[i]}'");
             }
         }
@@ -43,7 +44,15 @@ internal static class QueryBenchmark
         var modelFolder = Path.Combine(corpus.Folder, "model");
         var indexFolder = Path.Combine(corpus.Folder, "index");
         var manifest = ManifestReader.Read(corpus.Manifest);
-        var config = DbmConfig.FromJson(EmotionTestCorpus.SmallBatchCpuConfig);
+        var small = DbmConfig.FromJson(EmotionTestCorpus.SmallBatchCpuConfig);
+        // A preset's topology (layer sizes, joint size, standardised embeddings, inference iterations) with the
+        // small corpus's training schedule (45 items: small batches, few epochs); without --preset the cpu preset's topology.
+        var config = preset is null ? small : Presets.Load(preset) with
+        {
+            Pretraining = Presets.Load(preset).Pretraining with { Epochs = small.Pretraining.Epochs, BatchSize = small.Pretraining.BatchSize },
+            JointTraining = Presets.Load(preset).JointTraining with { Epochs = small.JointTraining.Epochs, BatchSize = small.JointTraining.BatchSize, Chains = small.JointTraining.Chains },
+        };
+        string topology = preset is null ? "the cpu preset's topology" : $"the {preset} preset's topology with the small corpus's training schedule";
         var (space, data, _) = CorpusFeaturizer.LearnAndFeaturize(manifest, config, new MediaDecoder(),
             new FeatureSpaceOptions { VisualCodebookSize = 24, AudioCodebookSize = 12, MinDocumentFrequency = 2 });
         using (var dbm = DbmTrainer.Train(CpuBackend.CreateBest(), config, data))
@@ -90,12 +99,12 @@ internal static class QueryBenchmark
                 searchP50Ms = Percentile(searchOnly, 0.5), searchP99Ms = Percentile(searchOnly, 0.99), batchQps = qps });
             table.Add($"| {db} | {view.Items:N0} | {view.Structure} | {Percentile(endToEnd, 0.5):F2} | {Percentile(endToEnd, 0.99):F2} | {Percentile(searchOnly, 0.5):F2} | {Percentile(searchOnly, 0.99):F2} | {qps:F0} |");
         }
-        var result = new { date = DateTime.UtcNow.ToString("u"), processors = Environment.ProcessorCount, embeddingSize = model.Embedder.Dimension,
+        var result = new { date = DateTime.UtcNow.ToString("u"), processors = Environment.ProcessorCount, preset = preset ?? "cpu", embeddingSize = model.Embedder.Dimension,
             filler, fillerSecondsToIndex = fillSeconds, queries, rows };
         var markdown = $"""
             # End-to-end text query latency
 
-            Measured {result.date} on {result.processors} processors. Model: the cpu preset's topology (joint layer {result.embeddingSize}),
+            Measured {result.date} on {result.processors} processors. Model: {topology} (joint layer {result.embeddingSize}),
             trained on the generated three-class corpus; index: its 45 items plus {filler:N0} filler items (random vectors in the full and V
             views; indexing them took {fillSeconds:F1} s). {queries} two-word text queries, k = 20, after 20 warm-up queries; one query at a time
             on one thread, then the same queries as one batch.

@@ -23,5 +23,5 @@ public sealed record VectorIndexOptions
     /// <summary>HNSW candidate list size while building.</summary>
     public int HnswEfConstruction { get; init; } = 80;
     /// <summary>HNSW candidate list size while searching (raised to k when smaller).</summary>
-    public int HnswEfSearch { get; init; } = 128;
+    public int HnswEfSearch { get; init; } = 256;
 }
