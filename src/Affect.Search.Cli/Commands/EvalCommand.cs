@@ -115,6 +115,7 @@ internal static class EvalCommand
                     {
                         system = s.System, cell = s.Cell.Name, query = s.Cell.Query, database = s.Cell.Database, relevance = s.Relevance, queries = s.Queries,
                         references = s.References, mapAt20 = s.MapAt20, precisionAt20 = s.PrecisionAt20, recallAt20 = s.RecallAt20,
+                        hubShare = s.HubShare, topTenSlotShare = s.TopTenSlotShare,
                     }),
                     predictions = result.Predictions.GroupBy(p => (p.Representation, p.Kind)).Select(g => new
                     {

@@ -218,23 +218,10 @@ public sealed class QueryEngine : IDisposable
 
     /// <summary>Reciprocal rank fusion of the joint-space and BM25 rankings, then the requested page.</summary>
     private static IReadOnlyList<SearchResult> Fuse(IReadOnlyList<ItemHit> vector, IReadOnlyList<ItemHit> text, SearchOptions options)
-    {
-        var fused = new Dictionary<string, (IndexedItem Item, double Score, int? VRank, float? VScore, int? TRank, float? TScore)>();
-        for (int i = 0; i < vector.Count; i++)
-            fused[vector[i].Item.Id] = (vector[i].Item, 1.0 / (options.RrfK + i + 1), i + 1, vector[i].Score, null, null);
-        for (int i = 0; i < text.Count; i++)
-        {
-            var hit = text[i];
-            double add = 1.0 / (options.RrfK + i + 1);
-            fused[hit.Item.Id] = fused.TryGetValue(hit.Item.Id, out var f)
-                ? f with { Score = f.Score + add, TRank = i + 1, TScore = hit.Score }
-                : (hit.Item, add, null, null, i + 1, hit.Score);
-        }
-        return fused.Values.OrderByDescending(f => f.Score).ThenBy(f => f.Item.Id, StringComparer.Ordinal)
+        => ReciprocalRankFusion.Fuse(vector, text, options.RrfK, h => h.Item.Id)
             .Skip(options.Offset).Take(options.K)
-            .Select((f, i) => Result(options.Offset + i + 1, f.Item, (float)f.Score, new Explanation(f.VRank, f.VScore, f.TRank, f.TScore)))
+            .Select((f, i) => Result(options.Offset + i + 1, f.Hit.Item, (float)f.Score, new Explanation(f.FirstRank, f.First?.Score, f.SecondRank, f.Second?.Score)))
             .ToList();
-    }
 
     /// <inheritdoc />
     public void Dispose() => _extractor.Dispose();

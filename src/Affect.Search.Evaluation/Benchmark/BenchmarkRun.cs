@@ -58,6 +58,12 @@ public sealed record BenchmarkOptions
     /// corpus's own queries against its references.
     /// </summary>
     public ValidationSplit? Validation { get; init; }
+
+    /// <summary>
+    /// Feature families: when the extracted features cover more than one, early fusion and CCA are fitted and
+    /// reported per family (<see cref="BaselineSystems.Families"/>).
+    /// </summary>
+    public IReadOnlyList<FeatureSet> FeatureSets { get; init; } = [FeatureSet.LowLevel, FeatureSet.Deep];
 }
 
 /// <summary>Progress of a benchmark run: the stage and how far it is.</summary>
@@ -128,25 +134,24 @@ public static class BenchmarkRun
 
         clock.Restart();
         Directory.CreateDirectory(options.ScratchFolder);
-        var earlyFusion = new EarlyFusionSystem(corpus.Train.Data, map);
-        var cca = new CanonicalCorrelationSystem(corpus.Train.Data, map, earlyFusion.Video);
-        var baselines = new IRetrievalSystem[] { new JaccardTextSystem(), new Bm25TextSystem(options.ScratchFolder), earlyFusion, cca }
-            .Select(s => (IRetrievalSystem)new ScoreCache(s)).ToList();
+        var fitted = BaselineSystems.Fit(corpus.Train.Data, map, options.FeatureSets, options.ScratchFolder);
+        var baselines = fitted.Systems.Select(s => new ScoreCache(s)).ToList();
+        var bm25 = baselines.Single(b => b.Inner is Bm25TextSystem);
         seconds["baselines fit"] = clock.Elapsed.TotalSeconds;
 
         // All labelled items, for emotion prediction (the classifier sees labels; the representations do not).
         var everything = Concat(corpus.Train, corpus.References, corpus.Queries);
         var predictions = new List<PredictionScore>();
-        var lowLevel = earlyFusion.Multimodal;
+        var lowLevel = fitted.Fusion;
         clock.Restart();
         predictions.AddRange(Predict(LowLevel, lowLevel.Transform(everything.Data), lowLevel.Dimension, everything.Items, options, seed: 1));
         seconds["prediction (low-level)"] = clock.Elapsed.TotalSeconds;
 
         var models = new List<TrainedModel>();
         int step = 0, steps = options.Seeds.Count * (options.Learned.Count + 1);
+        string fusedName = FusedWithBm25(options.Learned[0].Name);
         foreach (var seed in options.Seeds)
         {
-            var systems = new List<IRetrievalSystem>(baselines);
             foreach (var learned in options.Learned)
             {
                 cancellation.ThrowIfCancellationRequested();
@@ -163,9 +168,12 @@ public static class BenchmarkRun
                     ModelFolder.Save(folder, dbm, corpus.Space, corpus.Train.Data, new Dictionary<string, string> { ["preset"] = cfg.Name, ["backend"] = computeBackend.Name });
                 }
                 models.Add(new TrainedModel(learned.Name, learned.Preset, seed, folder, dbm.ParameterCount, trained.Elapsed.TotalSeconds));
-                var system = new JointEmbeddingSystem(learned.Name, embedder);
-                foreach (var j in judged)
-                    if (RetrievalBenchmark.Evaluate(system, j, seed, seed == options.Seeds[0] ? runs : null) is { } s) scores.AddRange(s);
+                var system = new ScoreCache(new JointEmbeddingSystem(learned.Name, embedder));
+                // The engine's default ranking for text queries: the first learned system's ranking fused with BM25.
+                var evaluated = learned == options.Learned[0] ? [system, new JointWithBm25System(fusedName, system, bm25)] : new IRetrievalSystem[] { system };
+                foreach (var e in evaluated)
+                    foreach (var j in judged)
+                        if (RetrievalBenchmark.Evaluate(e, j, seed, seed == options.Seeds[0] ? runs : null) is { } s) scores.AddRange(s);
                 predictions.AddRange(Predict(learned.Name, embedder.Embed(everything.Data), embedder.Dimension, everything.Items, options, seed));
                 dbm.Dispose();
                 seconds[$"train+evaluate {learned.Name}"] = seconds.GetValueOrDefault($"train+evaluate {learned.Name}") + trained.Elapsed.TotalSeconds;
@@ -190,12 +198,15 @@ public static class BenchmarkRun
         {
             Split = corpus.Split,
         };
-        var systemNames = options.Learned.Select(l => l.Name).Concat(baselines.Select(b => b.Name)).Append("Random").ToList();
-        return new BenchmarkResult(summary, systemNames, options.Seeds, scores, predictions, models, runs, qrels, cca.Correlations, seconds)
+        var systemNames = options.Learned.Select(l => l.Name).Append(fusedName).Concat(baselines.Select(b => b.Name)).Append("Random").ToList();
+        return new BenchmarkResult(summary, systemNames, options.Seeds, scores, predictions, models, runs, qrels, fitted.CanonicalCorrelations, seconds)
         {
             Environment = RunEnvironment.Describe(),
         };
     }
+
+    /// <summary>The name of the system fusing a learned system's ranking with BM25 as the engine's hybrid search does, e.g. "E-MDBM + BM25".</summary>
+    public static string FusedWithBm25(string learned) => $"{learned} + BM25";
 
     /// <summary>The folder (under <see cref="BenchmarkOptions.ModelsFolder"/>) of a learned system's model for a seed, e.g. "e-mdbm-seed1".</summary>
     public static string ModelFolderName(string system, ulong seed) => $"{FileName(system)}-seed{seed}";
@@ -272,10 +283,15 @@ public static class BenchmarkRun
     private static IReadOnlyList<(int, float)> Row(CsrMatrix m, int r)
         => Enumerable.Range(m.RowStarts[r], m.RowStarts[r + 1] - m.RowStarts[r]).Select(i => (m.ColumnIndices[i], m.Values[i])).ToList();
 
-    /// <summary>Baselines do not depend on the training seed: their scores are computed once per cell.</summary>
+    /// <summary>
+    /// Scores computed once per cell: baselines do not depend on the training seed, and a learned system's scores
+    /// are read again by its fusion with BM25.
+    /// </summary>
     private sealed class ScoreCache(IRetrievalSystem inner) : IRetrievalSystem
     {
         private readonly Dictionary<RetrievalCell, float[]?> _scores = new();
+
+        public IRetrievalSystem Inner => inner;
 
         public string Name => inner.Name;
 

@@ -66,7 +66,7 @@ public static class IndexEvaluation
                     ranked.Add((asked[q].Id, hits[q].Select(h => h.Item.Id).ToList()));
                     if (d == 0) relevantIds.Add((asked[q].Id, references.Where(x => definition.IsRelevant(labels, x.Labels)).Select(x => x.Id).ToList()));
                 }
-                scores.Add(RetrievalBenchmark.Summarise(SystemName, 0, cell, references.Count, definition, outcomes));
+                scores.Add(RetrievalBenchmark.Summarise(SystemName, 0, cell, references.Count, definition, outcomes) with { Hubness = Hubness.Of(ranked.Select(r => r.Item2)) });
                 scores.Add(RetrievalBenchmark.Summarise("Random", 0, cell, references.Count, definition, outcomes
                     .Select(o => QueryOutcome.RandomExpectation(o.QueryId, o.Labels, o.Relevant, references.Count)).ToList()));
                 if (d == 0)

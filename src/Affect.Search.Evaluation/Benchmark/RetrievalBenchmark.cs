@@ -60,6 +60,9 @@ public sealed record CellScore(string System, ulong Seed, string Query, string D
 {
     /// <summary>The cell's short name.</summary>
     public string Cell => new RetrievalCell(Query, Database).Name;
+
+    /// <summary>How much a few references dominate the top-20 lists of the queries counted here (<see cref="Hubness.None"/> for the random expectation).</summary>
+    public Hubness Hubness { get; init; } = Hubness.None;
 }
 
 /// <summary>The top-ranked reference ids of every query of one cell (for TREC run files).</summary>
@@ -132,7 +135,7 @@ public static class RetrievalBenchmark
                     ranked.Add((item.Id, s.Top.Select(i => data.ReferenceItems[i].Id).ToList()));
                 }
             if (d == 0 && runs is not null) runs.Add(new CellRun(system.Name, seed, data.Cell, ranked));
-            results.Add(Summarise(system.Name, seed, data.Cell, n, judged.Definitions[d], outcomes));
+            results.Add(Summarise(system.Name, seed, data.Cell, n, judged.Definitions[d], outcomes) with { Hubness = Hubness.Of(ranked.Select(r => r.Item2)) });
         }
         return results;
     }

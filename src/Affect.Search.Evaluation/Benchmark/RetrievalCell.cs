@@ -68,7 +68,19 @@ public sealed class ModalityMap
 
     /// <summary>The modalities of <paramref name="config"/>.</summary>
     public ModalityMap(DbmConfig config)
-        => _sources = config.Modalities.ToDictionary(m => char.ToUpperInvariant(m.Name[0]), m => m.Features.SelectMany(f => f.Sources).Distinct().ToArray());
+        : this(config.Modalities.ToDictionary(m => char.ToUpperInvariant(m.Name[0]), m => m.Features.SelectMany(f => f.Sources).Distinct().ToArray()))
+    {
+    }
+
+    private ModalityMap(Dictionary<char, string[]> sources) => _sources = sources;
+
+    /// <summary>The letters with at least one feature, in T, V, A order.</summary>
+    public string Letters => new("TVA".Where(l => Sources(l).Count > 0).ToArray());
+
+    /// <summary>This map keeping only the features of <paramref name="set"/> (a modality left without features is gone).</summary>
+    public ModalityMap Restrict(FeatureSet set)
+        => new(_sources.Select(kv => (kv.Key, Sources: kv.Value.Where(set.Of(kv.Key).Contains).ToArray()))
+            .Where(x => x.Sources.Length > 0).ToDictionary(x => x.Key, x => x.Sources));
 
     /// <summary>The feature names of the modality with <paramref name="letter"/> (none when the configuration lacks it).</summary>
     public IReadOnlyList<string> Sources(char letter) => _sources.GetValueOrDefault(letter, []);

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using Affect.Search.Compute;
 using Affect.Search.Engine.Corpus;
 using Affect.Search.Engine.Embedding;
+using Affect.Search.Engine.Search;
 using Affect.Search.Evaluation.Baselines;
 using Affect.Search.Evaluation.Retrieval;
 using Affect.Search.Features.Corpus;
@@ -80,88 +81,97 @@ public sealed class Bm25TextSystem(string scratchFolder) : IRetrievalSystem
 }
 
 /// <summary>
-/// The paper's video and multimodal baselines: early-fused standardised low-level visual and audio features
-/// (video queries) and the same with the word counts added (multimodal queries), compared by cosine.
+/// The paper's video and multimodal baselines: early-fused standardised visual and audio features (video queries)
+/// and the same with the text features added (multimodal queries), compared by cosine. Fitted on one feature
+/// family (<see cref="FeatureSet"/>) or, by default, on every feature the run extracted.
 /// </summary>
 public sealed class EarlyFusionSystem : IRetrievalSystem
 {
-    /// <summary>Fits the standardisation on the training split.</summary>
-    public EarlyFusionSystem(MultimodalDataset training, ModalityMap modalities)
+    /// <summary>Fits the standardisation of the features <paramref name="modalities"/> names on the training split.</summary>
+    public EarlyFusionSystem(MultimodalDataset training, ModalityMap modalities, string name = "Early fusion")
     {
+        Name = name;
         var lowLevel = modalities.Sources('V').Concat(modalities.Sources('A')).ToList();
         Video = EarlyFusion.Fit(training, lowLevel);
-        Multimodal = EarlyFusion.Fit(training, [.. lowLevel, FeatureDataset.TextFeature]);
+        Multimodal = modalities.Sources('T') is { Count: > 0 } text ? EarlyFusion.Fit(training, [.. lowLevel, .. text]) : null;
     }
 
-    /// <summary>The fused low-level visual and audio features.</summary>
+    /// <summary>The fused visual and audio features.</summary>
     public EarlyFusion Video { get; }
 
-    /// <summary>The same with the word counts added.</summary>
-    public EarlyFusion Multimodal { get; }
+    /// <summary>The same with the text features added; null when there are none.</summary>
+    public EarlyFusion? Multimodal { get; }
 
     /// <inheritdoc />
-    public string Name => "Early fusion";
+    public string Name { get; }
 
     /// <inheritdoc />
     public float[]? Scores(CellData cell)
     {
         var q = cell.Cell.Query;
-        if (q == "T") return null; // the text baseline is Jaccard
+        if (q == "T") return null; // the text baselines are Jaccard, BM25 and sentence-embedding cosine
         var fusion = q.Contains('T') ? Multimodal : Video;
         // Blocks the query and the database share; with none in common every score would be 0.
         bool shares = cell.Cell.Database == "full" || cell.Cell.Database.Any(q.Contains);
-        if (!shares) return null;
+        if (fusion is null || !shares) return null;
         return Ranking.CosineScores(fusion.Transform(cell.Queries), fusion.Transform(cell.References), fusion.Dimension);
     }
 }
 
 /// <summary>
-/// Canonical correlation analysis between the low-level features (early-fused visual and audio) and the word
-/// counts, fitted on the training items that have both: the classic cross-modal retrieval baseline. An item is
-/// represented by the projection of what it has (the mean of both unit projections when it has both).
+/// Canonical correlation analysis between the early-fused visual and audio features and the text features (word
+/// counts or a sentence embedding, L2-normalised), fitted on the training items that have both: the classic
+/// cross-modal retrieval baseline. An item is represented by the projection of what it has (the mean of both unit
+/// projections when it has both).
 /// </summary>
 public sealed class CanonicalCorrelationSystem : IRetrievalSystem
 {
     private readonly EarlyFusion _lowLevel;
+    private readonly EarlyFusion _text;
     private readonly CanonicalCorrelation _cca;
-    private readonly int _vocabulary;
 
-    /// <summary>Fits the CCA on <paramref name="training"/>, whose low-level features <paramref name="lowLevel"/> fuses (fitted on the same items).</summary>
-    public CanonicalCorrelationSystem(MultimodalDataset training, ModalityMap modalities, EarlyFusion lowLevel, int components = 32)
+    /// <summary>
+    /// Fits the CCA on <paramref name="training"/>, whose visual and audio features <paramref name="lowLevel"/> fuses
+    /// (fitted on the same items); the text side is the text features of <paramref name="modalities"/>.
+    /// </summary>
+    public CanonicalCorrelationSystem(MultimodalDataset training, ModalityMap modalities, EarlyFusion lowLevel, string name = "CCA", int components = 32)
     {
+        Name = name;
         _lowLevel = lowLevel;
+        Modalities = modalities;
         var both = modalities.Rows(training, m => m.Contains('T') && (m.Contains('V') || m.Contains('A')));
         if (both.Length < 10) throw new ArgumentException($"CCA needs training items with text and low-level features; only {both.Length} have both");
         var paired = training.Select(both);
-        _vocabulary = JaccardTextSystem.Counts(paired).Cols;
-        _cca = CanonicalCorrelation.Fit(_lowLevel.Transform(paired), _lowLevel.Dimension, WordVectors(paired), _vocabulary, components);
-        Modalities = modalities;
+        // Sparse word counts become L2-normalised counts, so that long and short texts weigh alike; a dense embedding is standardised first.
+        _text = EarlyFusion.Fit(paired, modalities.Sources('T'));
+        _cca = CanonicalCorrelation.Fit(_lowLevel.Transform(paired), _lowLevel.Dimension, _text.Transform(paired), _text.Dimension, components);
     }
 
-    /// <summary>The modality map used for items.</summary>
+    /// <summary>The features the CCA reads, by modality; an item's modalities are judged by them.</summary>
     public ModalityMap Modalities { get; }
 
     /// <summary>The canonical correlations on the training pairs.</summary>
     public IReadOnlyList<double> Correlations => _cca.Correlations;
 
     /// <inheritdoc />
-    public string Name => "CCA";
+    public string Name { get; }
 
     /// <inheritdoc />
     public float[]? Scores(CellData cell)
-        => Ranking.CosineScores(Project(cell.Queries, cell.QueryModalities), Project(cell.References, cell.ReferenceModalities), _cca.Components);
+        => Ranking.CosineScores(Project(cell.Queries), Project(cell.References), _cca.Components);
 
-    private float[] Project(MultimodalDataset data, string[] modalities)
+    private float[] Project(MultimodalDataset data)
     {
         int k = _cca.Components;
         var result = new float[data.Count * k];
         var fromLowLevel = _cca.ProjectX(_lowLevel.Transform(data));
-        var fromText = data.Features.ContainsKey(FeatureDataset.TextFeature) ? _cca.ProjectY(WordVectors(data)) : null;
+        var fromText = Modalities.Sources('T').Any(data.Features.ContainsKey) ? _cca.ProjectY(_text.Transform(data)) : null;
         for (int r = 0; r < data.Count; r++)
         {
             var row = result.AsSpan(r * k, k);
-            if (modalities[r].Contains('V') || modalities[r].Contains('A')) AddUnit(fromLowLevel.AsSpan(r * k, k), row);
-            if (fromText is not null && modalities[r].Contains('T')) AddUnit(fromText.AsSpan(r * k, k), row);
+            var modalities = Modalities.Of(data, r);
+            if (modalities.Contains('V') || modalities.Contains('A')) AddUnit(fromLowLevel.AsSpan(r * k, k), row);
+            if (fromText is not null && modalities.Contains('T')) AddUnit(fromText.AsSpan(r * k, k), row);
         }
         return result;
     }
@@ -171,18 +181,82 @@ public sealed class CanonicalCorrelationSystem : IRetrievalSystem
         float norm = TensorPrimitives.Norm(x);
         if (norm > 0) TensorPrimitives.MultiplyAdd(x, 1f / norm, into, into);
     }
+}
 
-    // L2-normalised word counts, dense, so that long and short texts weigh alike.
-    private float[] WordVectors(MultimodalDataset data)
+/// <summary>
+/// A text baseline on a dense sentence embedding of the text (the <c>minilm</c> feature): cosine between the query's
+/// and each reference's embedding, where the query has text; references without one rank last.
+/// </summary>
+public sealed class SentenceEmbeddingTextSystem(string feature = SentenceEmbeddingTextSystem.MiniLm, string name = "Cosine (MiniLM)") : IRetrievalSystem
+{
+    /// <summary>The feature name of the MiniLM sentence embedding (384 values).</summary>
+    public const string MiniLm = "minilm";
+
+    /// <inheritdoc />
+    public string Name { get; } = name;
+
+    /// <inheritdoc />
+    public float[]? Scores(CellData cell)
     {
-        var counts = JaccardTextSystem.Counts(data);
-        var dense = counts.ToDense();
+        if (!cell.Cell.Query.Contains('T') || !cell.Queries.Features.ContainsKey(feature) || !cell.References.Features.ContainsKey(feature)) return null;
+        int dimension = cell.Queries.Features[feature].Dimension;
+        // Items without the embedding keep a zero row, which the cosine scores NaN (ranked last).
+        return Ranking.CosineScores(PresentRows(cell.Queries), PresentRows(cell.References), dimension);
+    }
+
+    private float[] PresentRows(MultimodalDataset data)
+    {
+        var values = (DenseVisibleData)data.Features[feature];
+        var rows = new float[data.Count * values.Dimension];
         for (int r = 0; r < data.Count; r++)
+            if (data.IsPresent(feature, r)) values.Row(r).CopyTo(rows.AsSpan(r * values.Dimension, values.Dimension));
+        return rows;
+    }
+}
+
+/// <summary>
+/// A learned system's joint ranking fused with BM25 as the engine's hybrid search fuses them
+/// (<see cref="ReciprocalRankFusion"/>, the engine's default constant and depth): what a user of the engine gets for a
+/// query with text. Without query text, or on a database view without text, it is the joint ranking alone.
+/// </summary>
+public sealed class JointWithBm25System(string name, IRetrievalSystem joint, IRetrievalSystem bm25) : IRetrievalSystem
+{
+    private static readonly SearchOptions EngineDefaults = new();
+
+    /// <inheritdoc />
+    public string Name { get; } = name;
+
+    /// <inheritdoc />
+    public float[]? Scores(CellData cell)
+    {
+        var jointScores = joint.Scores(cell);
+        if (jointScores is null) return null;
+        var textScores = bm25.Scores(cell);
+        if (textScores is null) return jointScores;
+        int n = cell.ReferenceItems.Count, queries = cell.QueryItems.Count;
+        // The engine takes at least a page's worth of candidates from each retriever.
+        int depth = Math.Max(EngineDefaults.FusionDepth, RetrievalMetrics.CutOff);
+        var candidates = cell.ReferenceItems.Select((item, r) => new Candidate(r, item.Id)).ToArray();
+        var fused = new float[jointScores.Length];
+        Array.Fill(fused, float.NaN); // not among the fused candidates: ranked last
+        for (int q = 0; q < queries; q++)
         {
-            var row = dense.AsSpan(r * _vocabulary, _vocabulary);
-            float norm = TensorPrimitives.Norm<float>(row);
-            if (norm > 0) TensorPrimitives.Divide(row, norm, row);
+            var ranking = ReciprocalRankFusion.Fuse(Best(jointScores.AsSpan(q * n, n), depth, candidates), Best(textScores.AsSpan(q * n, n), depth, candidates),
+                EngineDefaults.RrfK, c => c.Id);
+            // Scores falling with the fused position keep the engine's order, its ties by id included.
+            for (int p = 0; p < ranking.Count; p++) fused[q * n + ranking[p].Hit.Reference] = ranking.Count - p;
         }
-        return dense;
+        return fused;
+    }
+
+    private sealed record Candidate(int Reference, string Id);
+
+    // A retriever's candidates as the engine's searches return them: best first, equal scores by position, no unscored items.
+    private static IReadOnlyList<Candidate> Best(ReadOnlySpan<float> scores, int depth, Candidate[] candidates)
+    {
+        var scored = new List<(float Score, int Reference)>();
+        for (int r = 0; r < scores.Length; r++)
+            if (!float.IsNaN(scores[r])) scored.Add((scores[r], r));
+        return scored.OrderByDescending(x => x.Score).ThenBy(x => x.Reference).Take(depth).Select(x => candidates[x.Reference]).ToList();
     }
 }

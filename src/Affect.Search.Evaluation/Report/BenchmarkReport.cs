@@ -63,6 +63,8 @@ public static class BenchmarkReport
             md.Append($"| {cell.Name} | {c.QueriesByCell.GetValueOrDefault(cell.Name)} | {c.ReferencesByCell.GetValueOrDefault(cell.Name)} | ").AppendJoin(" | ", figures).AppendLine(" |");
         md.AppendLine();
 
+        WriteHubness(md, summary, systems, result.Scores.Select(s => new RetrievalCell(s.Query, s.Database)).Distinct().ToList(), headline);
+
         if (RetrievalCell.VideoRetrieval.Any(evaluated.Contains))
         {
             md.AppendLine("## Video retrieval (the paper's Table IV): MAP@20").AppendLine();
@@ -158,6 +160,21 @@ public static class BenchmarkReport
             md.AppendLine($"![confusion matrix, {p.Kind}, {p.Representation}]({file})").AppendLine();
         }
 
+    }
+
+    private static void WriteHubness(StringBuilder md, BenchmarkSummary summary, IReadOnlyList<string> systems, IReadOnlyList<RetrievalCell> cells, string headline)
+    {
+        var ranked = systems.Where(s => cells.Any(c => summary.Get(s, c, headline) is { HubShare.Seeds: > 0 })).ToList();
+        if (ranked.Count == 0) return;
+        md.AppendLine("## Hubness").AppendLine();
+        md.AppendLine("Whether a few references fill every query's top 20 (mean-field inference can pull all text-only queries into one joint state). " +
+            $"**Hub share**: the share of a cell's queries (those asked under `{headline}`) whose top 20 contains the single most frequent reference; " +
+            $"**top-10 slot share**: the share of all top-20 slots filled by the {Hubness.FrequentReferences} most frequent references. " +
+            "Both are averaged over the seeds like MAP@20; a ranking without hubs has both near 20 / references.").AppendLine();
+        md.AppendLine("Hub share:").AppendLine();
+        CellTable(md, summary, ranked, cells, headline, s => s.HubShare);
+        md.AppendLine("Top-10 slot share:").AppendLine();
+        CellTable(md, summary, ranked, cells, headline, s => s.TopTenSlotShare);
     }
 
     private static void WriteRun(StringBuilder md, BenchmarkResult result, string headline)

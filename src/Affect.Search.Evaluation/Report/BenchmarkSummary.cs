@@ -1,4 +1,5 @@
 using Affect.Search.Evaluation.Benchmark;
+using Affect.Search.Evaluation.Retrieval;
 
 namespace Affect.Search.Evaluation.Report;
 
@@ -20,9 +21,10 @@ public sealed record Spread(double Mean, double Deviation, int Seeds)
         => double.IsNaN(Mean) ? "n/a" : Seeds > 1 ? $"{Mean.ToString(format)} ± {Deviation.ToString(format)}" : Mean.ToString(format);
 }
 
-/// <summary>One system in one cell under one relevance definition, over all seeds.</summary>
+/// <summary>One system in one cell under one relevance definition, over all seeds. HubShare and TopTenSlotShare are the <see cref="Hubness"/> figures over the seeds.</summary>
 public sealed record SummaryScore(string System, RetrievalCell Cell, string Relevance, int Queries, int References, Spread MapAt20,
-    Spread PrecisionAt20, Spread RecallAt20, IReadOnlyList<Spread> PrecisionAtK, IReadOnlyDictionary<string, (Spread Map, int Queries)> Categories);
+    Spread PrecisionAt20, Spread RecallAt20, IReadOnlyList<Spread> PrecisionAtK, IReadOnlyDictionary<string, (Spread Map, int Queries)> Categories,
+    Spread HubShare, Spread TopTenSlotShare);
 
 /// <summary>The per-seed scores of a run folded into means and spreads, looked up by system, cell and relevance.</summary>
 public sealed class BenchmarkSummary
@@ -41,7 +43,8 @@ public sealed class BenchmarkSummary
                     seeds.First(s => s.Categories.ContainsKey(c)).Categories[c].Queries));
             _scores[g.Key] = new SummaryScore(g.Key.System, g.Key.Item2, g.Key.Relevance, seeds[0].Queries, seeds[0].References,
                 Spread.Of(seeds.Select(s => s.MapAt20)), Spread.Of(seeds.Select(s => s.PrecisionAt20)), Spread.Of(seeds.Select(s => s.RecallAt20)),
-                Enumerable.Range(0, seeds[0].PrecisionAtK.Length).Select(k => Spread.Of(seeds.Select(s => s.PrecisionAtK[k]))).ToList(), categories);
+                Enumerable.Range(0, seeds[0].PrecisionAtK.Length).Select(k => Spread.Of(seeds.Select(s => s.PrecisionAtK[k]))).ToList(), categories,
+                Spread.Of(seeds.Select(s => s.Hubness.HubShare)), Spread.Of(seeds.Select(s => s.Hubness.TopTenSlotShare)));
         }
     }
 
