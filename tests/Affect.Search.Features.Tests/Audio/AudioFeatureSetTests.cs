@@ -1,6 +1,5 @@
 using Affect.Search.Features.Audio;
 using Affect.Search.Features.Media;
-using Xunit.Abstractions;
 
 namespace Affect.Search.Features.Tests.Audio;
 
