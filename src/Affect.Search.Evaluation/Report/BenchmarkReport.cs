@@ -170,7 +170,7 @@ public static class BenchmarkReport
         md.AppendLine("Whether a few references fill every query's top 20 (mean-field inference can pull all text-only queries into one joint state). " +
             $"**Hub share**: the share of a cell's queries (those asked under `{headline}`) whose top 20 contains the single most frequent reference; " +
             $"**top-10 slot share**: the share of all top-20 slots filled by the {Hubness.FrequentReferences} most frequent references. " +
-            "Both are averaged over the seeds like MAP@20; a ranking without hubs has both near 20 / references.").AppendLine();
+            "Both are averaged over the seeds like MAP@20; high values mean one state answers every query.").AppendLine();
         md.AppendLine("Hub share:").AppendLine();
         CellTable(md, summary, ranked, cells, headline, s => s.HubShare);
         md.AppendLine("Top-10 slot share:").AppendLine();

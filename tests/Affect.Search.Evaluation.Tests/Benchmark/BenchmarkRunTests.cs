@@ -184,13 +184,8 @@ public sealed class BenchmarkRunTests : IClassFixture<BenchmarkRunTests.Run>
     [Fact]
     public void The_fusion_with_bm25_ranks_as_the_engines_hybrid_search_on_an_index_of_the_same_model()
     {
-        var modelFolder = _run.Result.Models.First(m => m.System == "E-MDBM" && m.Seed == 1).Folder!;
-        var indexFolder = Path.Combine(_run.Corpus.Folder, "hybrid-index");
-        using var backend = CpuBackend.CreateBest();
-        using var model = ModelFolder.Load(modelFolder, backend);
-        Indexer.Run(ManifestReader.Read(Path.Combine(_run.Corpus.Folder, BenchmarkCorpus.ReferenceFile)), model, indexFolder, new IndexingOptions());
-        using var index = MultimodalIndex.Open(indexFolder);
-        using var engine = new QueryEngine(model, index);
+        using var indexed = new IndexedReferences(_run, "hybrid-index");
+        using var engine = new QueryEngine(indexed.Model, indexed.Index);
         var queries = ManifestReader.Read(Path.Combine(_run.Corpus.Folder, BenchmarkCorpus.QueryFile)).Items.ToDictionary(i => i.Id);
         var run = _run.Result.Runs.Single(r => r.System == "E-MDBM + BM25" && r.Seed == 1 && r.Cell.Name == "T->DB-full");
         Assert.NotEmpty(run.Queries);
@@ -206,12 +201,8 @@ public sealed class BenchmarkRunTests : IClassFixture<BenchmarkRunTests.Run>
     [Fact]
     public void Evaluating_an_index_built_with_a_benchmark_model_gives_the_benchmark_figures()
     {
-        var modelFolder = _run.Result.Models.First(m => m.System == "E-MDBM" && m.Seed == 1).Folder!;
-        var indexFolder = Path.Combine(_run.Corpus.Folder, "index");
-        using var backend = CpuBackend.CreateBest();
-        using var model = ModelFolder.Load(modelFolder, backend);
-        Indexer.Run(ManifestReader.Read(Path.Combine(_run.Corpus.Folder, BenchmarkCorpus.ReferenceFile)), model, indexFolder, new IndexingOptions());
-        using var index = MultimodalIndex.Open(indexFolder);
+        using var indexed = new IndexedReferences(_run, "index");
+        var (model, index) = (indexed.Model, indexed.Index);
         var cells = new[] { RetrievalCell.Parse("T->full"), RetrievalCell.Parse("V->VA"), RetrievalCell.Parse("all->full") };
         var evaluated = IndexEvaluation.Run(index, model, ManifestReader.Read(Path.Combine(_run.Corpus.Folder, BenchmarkCorpus.QueryFile)), cells, RelevanceDefinition.Standard);
         foreach (var cell in cells)
@@ -221,6 +212,32 @@ public sealed class BenchmarkRunTests : IClassFixture<BenchmarkRunTests.Run>
             Assert.Equal(fromBenchmark.Queries, fromIndex.Queries);
             Assert.Equal(fromBenchmark.References, fromIndex.References);
             Assert.Equal(fromBenchmark.MapAt20, fromIndex.MapAt20, 3);
+        }
+    }
+
+    /// <summary>The references indexed with the seed-1 E-MDBM model of the run, in a folder of the corpus.</summary>
+    private sealed class IndexedReferences : IDisposable
+    {
+        private readonly IDisposable _backend;
+
+        public IndexedReferences(Run run, string folderName)
+        {
+            var backend = CpuBackend.CreateBest();
+            _backend = backend;
+            Model = ModelFolder.Load(run.Result.Models.First(m => m.System == "E-MDBM" && m.Seed == 1).Folder!, backend);
+            var folder = Path.Combine(run.Corpus.Folder, folderName);
+            Indexer.Run(ManifestReader.Read(Path.Combine(run.Corpus.Folder, BenchmarkCorpus.ReferenceFile)), Model, folder, new IndexingOptions());
+            Index = MultimodalIndex.Open(folder);
+        }
+
+        public ModelFolder Model { get; }
+        public MultimodalIndex Index { get; }
+
+        public void Dispose()
+        {
+            Index.Dispose();
+            Model.Dispose();
+            _backend.Dispose();
         }
     }
 }
