@@ -8,7 +8,7 @@ public static class Presets
 
     /// <summary>
     /// The preset `affect train` and the benchmark's E-MDBM use unless told otherwise: the training recipe on
-    /// the low-level features (README, "The training recipe"; chosen on the validation split).
+    /// the low-level features (README, "The training recipe").
     /// </summary>
     public const string Default = "wide";
 
