@@ -11,7 +11,7 @@ namespace Affect.Search.Model.Tests.Training;
 public class DbmTrainerTests
 {
     /// <summary>Two modalities, one with two features meeting in a modality joint layer: every kind of node.</summary>
-    private static DbmConfig Small(ulong seed = 3) => DbmConfig.FromJson("""
+    internal static DbmConfig Small(ulong seed = 3) => DbmConfig.FromJson("""
         {
           "name": "small", "jointSize": 8, "seed": 3,
           "modalities": [
@@ -25,7 +25,7 @@ public class DbmTrainerTests
         }
         """) with { Seed = seed };
 
-    private static MultimodalDataset Corpus(DbmConfig config, double missing = 0.3, int items = 200)
+    internal static MultimodalDataset Corpus(DbmConfig config, double missing = 0.3, int items = 200)
         => SyntheticMultimodalCorpus.Generate(config, new SyntheticCorpusOptions { Items = items, MissingRate = missing, Seed = 9, GaussianDimension = 12, Vocabulary = 30, WordsPerClass = 4 }).Data;
 
     [Fact]

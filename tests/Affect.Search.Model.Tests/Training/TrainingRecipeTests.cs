@@ -9,22 +9,11 @@ namespace Affect.Search.Model.Tests.Training;
 /// <summary>The training recipe's settings: the word-count rate, joint layers pretrained on pairs, and layer activity.</summary>
 public class TrainingRecipeTests
 {
-    private static DbmConfig Small(ulong seed = 3) => DbmConfig.FromJson("""
-        {
-          "name": "small", "jointSize": 8, "seed": 3,
-          "modalities": [
-            { "name": "visual", "jointSize": 8, "features": [
-              { "name": "hog", "visible": "gaussian", "hidden": [10, 6] },
-              { "name": "gist", "visible": "gaussian", "hidden": [10] } ] },
-            { "name": "text", "features": [ { "name": "text", "visible": "replicated-softmax", "hidden": [12, 6] } ] }
-          ],
-          "pretraining": { "epochs": 3, "batchSize": 25 },
-          "jointTraining": { "epochs": 1, "batchSize": 25, "chains": 20 }
-        }
-        """) with { Seed = seed };
+    // The trainer tests' small network (every kind of node) and corpus, with more items lacking a modality
+    // so that pretraining on pairs leaves some out.
+    private static DbmConfig Small() => DbmTrainerTests.Small();
 
-    private static MultimodalDataset Corpus(DbmConfig config, double missing = 0.4, int items = 200)
-        => SyntheticMultimodalCorpus.Generate(config, new SyntheticCorpusOptions { Items = items, MissingRate = missing, Seed = 9, GaussianDimension = 12, Vocabulary = 30, WordsPerClass = 4 }).Data;
+    private static MultimodalDataset Corpus(DbmConfig config) => DbmTrainerTests.Corpus(config, missing: 0.4);
 
     [Fact]
     public void The_word_count_rate_applies_to_replicated_softmax_rbms_only_and_defaults_to_the_binary_rate()
