@@ -53,8 +53,59 @@ internal static class TextIndexSchema
     /// segments_N file rather than using DirectoryReader.IndexExists, which also answers true for a lone
     /// segments.gen, as rolling back to generation 0 leaves behind.
     /// </summary>
-    public static IList<IndexCommit> ListCommits(Lucene.Net.Store.Directory directory) =>
-        SegmentInfos.GetLastCommitGeneration(directory.ListAll()) >= 0 ? DirectoryReader.ListCommits(directory) : [];
+    public static IList<IndexCommit> ListCommits(Lucene.Net.Store.Directory directory)
+    {
+        long newest = SegmentInfos.GetLastCommitGeneration(directory.ListAll());
+        if (newest < 0) return [];
+        try { return DirectoryReader.ListCommits(directory); }
+        catch (IOException) when (!IsReadable(directory, newest))
+        {
+            // Lucene 4.8 writes segments_N in place: a writer killed while committing leaves the newest one
+            // incomplete, and Lucene's list then fails. That commit never reached the item store (the commit
+            // point), so a reader lists the others; only a writer removes the file.
+            return ListReadableCommits(directory);
+        }
+    }
+
+    /// <summary>Whether the segments file of commit generation <paramref name="generation"/> reads whole.</summary>
+    public static bool IsReadable(Lucene.Net.Store.Directory directory, long generation)
+    {
+        try
+        {
+            new SegmentInfos().Read(directory, IndexFileNames.FileNameFromGeneration(IndexFileNames.SEGMENTS, "", generation));
+            return true;
+        }
+        catch (IOException) { return false; }
+    }
+
+    private static List<IndexCommit> ListReadableCommits(Lucene.Net.Store.Directory directory)
+    {
+        var commits = new List<IndexCommit>();
+        foreach (var file in directory.ListAll())
+        {
+            if (!file.StartsWith(IndexFileNames.SEGMENTS, StringComparison.Ordinal) || file == IndexFileNames.SEGMENTS_GEN) continue;
+            var infos = new SegmentInfos();
+            try { infos.Read(directory, file); }
+            catch (IOException) { continue; }
+            commits.Add(new StoredCommit(directory, infos));
+        }
+        commits.Sort((a, b) => a.Generation.CompareTo(b.Generation));
+        return commits;
+    }
+
+    /// <summary>A commit read from its segments file, for when Lucene's own commit list cannot be read.</summary>
+    private sealed class StoredCommit(Lucene.Net.Store.Directory directory, SegmentInfos infos) : IndexCommit
+    {
+        private readonly ICollection<string> _files = infos.GetFiles(directory, true);
+        public override string SegmentsFileName => infos.GetSegmentsFileName();
+        public override ICollection<string> FileNames => _files;
+        public override Lucene.Net.Store.Directory Directory => directory;
+        public override void Delete() => throw new NotSupportedException("a reader's commit list never deletes");
+        public override bool IsDeleted => false;
+        public override int SegmentCount => infos.Count;
+        public override long Generation => infos.Generation;
+        public override IDictionary<string, string> UserData => infos.UserData;
+    }
 
     /// <summary>The engine generation recorded in a commit, or null when the commit carries none.</summary>
     public static long? GenerationOf(IndexCommit commit) =>

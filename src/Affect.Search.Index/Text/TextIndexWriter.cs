@@ -127,13 +127,9 @@ public sealed class TextIndexWriter : IDisposable
         var files = dir.ListAll();
         long newest = SegmentInfos.GetLastCommitGeneration(files);
         if (newest < 0) return;
-        var name = IndexFileNames.FileNameFromGeneration(IndexFileNames.SEGMENTS, "", newest);
-        try { new SegmentInfos().Read(dir, name); }
-        catch (IOException)
-        {
-            dir.DeleteFile(name);
-            if (files.Contains(IndexFileNames.SEGMENTS_GEN)) dir.DeleteFile(IndexFileNames.SEGMENTS_GEN);
-        }
+        if (TextIndexSchema.IsReadable(dir, newest)) return;
+        dir.DeleteFile(IndexFileNames.FileNameFromGeneration(IndexFileNames.SEGMENTS, "", newest));
+        if (files.Contains(IndexFileNames.SEGMENTS_GEN)) dir.DeleteFile(IndexFileNames.SEGMENTS_GEN);
     }
 
     /// <summary>Adds the document <paramref name="id"/>, replacing any document with that id.</summary>

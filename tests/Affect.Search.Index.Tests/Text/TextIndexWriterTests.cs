@@ -55,6 +55,28 @@ public sealed class TextIndexWriterTests : IDisposable
     }
 
     [Fact]
+    public void A_reader_opens_the_last_complete_commit_beside_an_incomplete_newer_one_and_leaves_it_alone()
+    {
+        using (var writer = TextIndexWriter.Open(_dir.Path, 0))
+        {
+            writer.Upsert("1", "cat");
+            writer.Commit(1);
+            writer.Upsert("2", "dog");
+            writer.Commit(2);
+        }
+        var newest = Directory.GetFiles(_dir.Path, "segments_*").Select(System.IO.Path.GetFileName)
+            .MaxBy(f => Lucene.Net.Index.SegmentInfos.GenerationFromSegmentsFileName(f))!;
+        long generation = Lucene.Net.Index.SegmentInfos.GenerationFromSegmentsFileName(newest);
+        // What a writer killed while writing its third commit's segments file leaves behind.
+        var cut = System.IO.Path.Combine(_dir.Path, Lucene.Net.Index.IndexFileNames.FileNameFromGeneration("segments", "", generation + 1));
+        File.WriteAllBytes(cut, File.ReadAllBytes(System.IO.Path.Combine(_dir.Path, newest))[..10]);
+
+        using (var index = TextIndex.Open(_dir.Path, 2)) Assert.Equal(["1", "2"], Ids(index, "cat dog"));
+        using (var index = TextIndex.Open(_dir.Path, 1)) Assert.Equal(["1"], Ids(index, "cat dog"));
+        Assert.True(File.Exists(cut), "a reader must not change the index folder");
+    }
+
+    [Fact]
     public void Upsert_ReplacesDocumentWithSameId()
     {
         using (var writer = TextIndexWriter.Open(_dir.Path, 0))
