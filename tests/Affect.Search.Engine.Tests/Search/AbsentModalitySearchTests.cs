@@ -20,34 +20,8 @@ public sealed class AbsentModalitySearchTests : IClassFixture<AbsentModalitySear
 
     public AbsentModalitySearchTests(ImageTextModel model) => _c = model;
 
-    public sealed class ImageTextModel : IDisposable
-    {
-        public ImageTextModel()
-        {
-            Corpus = new EmotionTestCorpus();
-            Pairs = ImageTextPairs(Corpus);
-            Model = SmallTestModel.Train(Pairs, Path.Combine(Corpus.Folder, "model"));
-            // The reference side is the whole corpus: videos, sounds and texts as well as the pairs.
-            Report = Indexer.Run(ManifestReader.Read(Corpus.Manifest), Model, Path.Combine(Corpus.Folder, "index"), new IndexingOptions { CommitEvery = 20 });
-            Index = MultimodalIndex.Open(Path.Combine(Corpus.Folder, "index"));
-            Engine = new QueryEngine(Model, Index);
-        }
-
-        public EmotionTestCorpus Corpus { get; }
-        public string Pairs { get; }
-        public ModelFolder Model { get; }
-        public IndexingReport Report { get; }
-        public MultimodalIndex Index { get; }
-        public QueryEngine Engine { get; }
-
-        public void Dispose()
-        {
-            Engine.Dispose();
-            Index.Dispose();
-            Model.Dispose();
-            Corpus.Dispose();
-        }
-    }
+    /// <summary>The small cpu model trained on the image+text pairs; the reference side is the whole corpus.</summary>
+    public sealed class ImageTextModel() : IndexedTestCorpus(trainingManifest: ImageTextPairs, commitEvery: 20);
 
     /// <summary>The corpus's items with an image and text or text alone (no video, no sound), as a manifest beside it.</summary>
     public static string ImageTextPairs(EmotionTestCorpus corpus)

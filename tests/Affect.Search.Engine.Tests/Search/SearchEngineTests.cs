@@ -17,36 +17,8 @@ public sealed class SearchEngineTests : IClassFixture<SearchEngineTests.IndexedC
 
     public SearchEngineTests(IndexedCorpus corpus) => _c = corpus;
 
-    public sealed class IndexedCorpus : IDisposable
-    {
-        public IndexedCorpus()
-        {
-            Corpus = new EmotionTestCorpus();
-            ModelPath = Path.Combine(Corpus.Folder, "model");
-            IndexPath = Path.Combine(Corpus.Folder, "index");
-            var manifest = ManifestReader.Read(Corpus.Manifest);
-            Model = SmallTestModel.Train(Corpus.Manifest, ModelPath);
-            Report = Indexer.Run(manifest, Model, IndexPath, new IndexingOptions { CommitEvery = 10 });
-            Index = MultimodalIndex.Open(IndexPath);
-            Engine = new QueryEngine(Model, Index);
-        }
-
-        public EmotionTestCorpus Corpus { get; }
-        public string ModelPath { get; }
-        public string IndexPath { get; }
-        public ModelFolder Model { get; }
-        public IndexingReport Report { get; }
-        public MultimodalIndex Index { get; }
-        public QueryEngine Engine { get; }
-
-        public void Dispose()
-        {
-            Engine.Dispose();
-            Index.Dispose();
-            Model.Dispose();
-            Corpus.Dispose();
-        }
-    }
+    /// <summary>The small cpu model trained on the whole corpus, which is indexed 10 items a commit.</summary>
+    public sealed class IndexedCorpus() : IndexedTestCorpus(commitEvery: 10);
 
     private static string ClassOf(SearchResult r) => r.Labels["emotion"][0];
 

@@ -1,15 +1,5 @@
-using Affect.Search.Compute.Cpu;
-using Affect.Search.Engine.Corpus;
-using Affect.Search.Engine.Embedding;
-using Affect.Search.Engine.Indexing;
 using Affect.Search.Engine.Search;
-using Affect.Search.Features.Corpus;
-using Affect.Search.Features.Decoding;
-using Affect.Search.Features.Extraction;
 using Affect.Search.Index;
-using Affect.Search.Model.Configuration;
-using Affect.Search.Model.Training;
-using Affect.Search.Tests.Shared;
 
 namespace Affect.Search.Engine.Tests.Search;
 
@@ -39,36 +29,7 @@ public sealed class SentenceEmbeddingQueryTests : IClassFixture<SentenceEmbeddin
           "inferenceIterations": 1, "standardiseEmbeddings": true }
         """;
 
-    public sealed class SentenceModel : IDisposable
-    {
-        public SentenceModel()
-        {
-            Corpus = new EmotionTestCorpus();
-            var folder = Path.Combine(Corpus.Folder, "model");
-            var config = DbmConfig.FromJson(Config);
-            var options = new FeatureSpaceOptions { VisualCodebookSize = 24, AudioCodebookSize = 12, DescriptorsPerFrame = 30, MinDocumentFrequency = 2, Seed = 2 };
-            var (space, data, _) = CorpusFeaturizer.LearnAndFeaturize(ManifestReader.Read(Corpus.Manifest), config, new MediaDecoder(), options);
-            using (var dbm = DbmTrainer.Train(new CpuBackend(), config, data))
-                ModelFolder.Save(folder, dbm, space, data);
-            Model = ModelFolder.Load(folder, CpuBackend.CreateBest());
-            Indexer.Run(ManifestReader.Read(Corpus.Manifest), Model, Path.Combine(Corpus.Folder, "index"), new IndexingOptions { CommitEvery = 20 });
-            Index = MultimodalIndex.Open(Path.Combine(Corpus.Folder, "index"));
-            Engine = new QueryEngine(Model, Index);
-        }
-
-        public EmotionTestCorpus Corpus { get; }
-        public ModelFolder Model { get; }
-        public MultimodalIndex Index { get; }
-        public QueryEngine Engine { get; }
-
-        public void Dispose()
-        {
-            Engine.Dispose();
-            Index.Dispose();
-            Model.Dispose();
-            Corpus.Dispose();
-        }
-    }
+    public sealed class SentenceModel() : IndexedTestCorpus(Config);
 
     [Fact]
     public void A_query_of_words_outside_the_vocabulary_is_embedded_through_minilm_and_says_its_word_counts_were_left_out()
