@@ -16,7 +16,7 @@ public sealed class LabelClassifier
     private readonly SoftmaxRegression _model;
 
     /// <summary>The L2 strengths tried.</summary>
-    public static readonly IReadOnlyList<double> Strengths = [1e-3, 1e-2, 1e-1, 1, 10];
+    public static readonly IReadOnlyList<double> Strengths = [1e-3, 1e-2, 1e-1, 1, 10, 100, 1e3, 1e4];
 
     private const int Folds = 5;
 
