@@ -25,6 +25,7 @@ PACKAGES=(
 BENCH_PACKAGES=(
   python3-sklearn        # scikit-learn baselines for the evaluation benchmarks
   python3-torch          # PyTorch reference implementation for benchmark comparison
+  python3-torchvision    # torchvision ResNet-18 for the deep feature throughput comparison
   python3-numpy          # array support for the Python benchmark scripts
 )
 
