@@ -28,11 +28,7 @@ public sealed class BenchmarkRunTests : IClassFixture<BenchmarkRunTests.Run>
         public Run()
         {
             Corpus = new EmotionTestCorpus();
-            // Every third item is a query, every third a reference; all items train the (unsupervised) models.
-            var lines = File.ReadAllLines(Corpus.Manifest);
-            File.WriteAllLines(Path.Combine(Corpus.Folder, BenchmarkCorpus.TrainFile), lines);
-            File.WriteAllLines(Path.Combine(Corpus.Folder, BenchmarkCorpus.QueryFile), lines.Where((_, i) => i % 3 == 0));
-            File.WriteAllLines(Path.Combine(Corpus.Folder, BenchmarkCorpus.ReferenceFile), lines.Where((_, i) => i % 3 != 0));
+            BenchmarkTestCorpus.WriteSplit(Corpus);
             var config = DbmConfig.FromJson(EmotionTestCorpus.SmallBatchCpuConfig);
             Options = new BenchmarkOptions
             {

@@ -24,10 +24,7 @@ public sealed class ValidationRunTests : IClassFixture<ValidationRunTests.Runs>
         public Runs()
         {
             Corpus = new EmotionTestCorpus();
-            var lines = File.ReadAllLines(Corpus.Manifest);
-            File.WriteAllLines(Path.Combine(Corpus.Folder, BenchmarkCorpus.TrainFile), lines);
-            File.WriteAllLines(Path.Combine(Corpus.Folder, BenchmarkCorpus.QueryFile), lines.Where((_, i) => i % 3 == 0));
-            File.WriteAllLines(Path.Combine(Corpus.Folder, BenchmarkCorpus.ReferenceFile), lines.Where((_, i) => i % 3 != 0));
+            BenchmarkTestCorpus.WriteSplit(Corpus);
             var full = DbmConfig.FromJson(EmotionTestCorpus.SmallBatchCpuConfig);
             // The first system reads no audio, the second does: the extraction must cover both.
             var withoutAudio = full with { Name = "no-audio", Modalities = full.Modalities.Where(m => m.Name != "audio").ToList() };
@@ -45,6 +42,7 @@ public sealed class ValidationRunTests : IClassFixture<ValidationRunTests.Runs>
             First = BenchmarkRun.Run(Corpus.Folder, Options, CpuBackend.CreateBest);
             ReportPath = BenchmarkReport.Write(First, Path.Combine(Corpus.Folder, "report"));
             // Other (valid) query and reference files: the validation figures must not move.
+            var lines = File.ReadAllLines(Corpus.Manifest);
             File.WriteAllLines(Path.Combine(Corpus.Folder, BenchmarkCorpus.QueryFile), lines.Take(4));
             File.WriteAllLines(Path.Combine(Corpus.Folder, BenchmarkCorpus.ReferenceFile), lines.Skip(4).Take(5));
             Second = BenchmarkRun.Run(Corpus.Folder, Options, CpuBackend.CreateBest);
