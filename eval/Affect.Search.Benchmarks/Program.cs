@@ -4,6 +4,7 @@ using Affect.Search.Benchmarks;
 // Benchmark driver (not a test). See eval/README.md.
 //   dotnet run -c Release --project eval/Affect.Search.Benchmarks -- rbm [--json out.json] [--markdown out.md]
 //       [--quick] [--peers] [--profile] [--seconds S] [--wait-quiet S] [--max-load F]
+//   dotnet run -c Release --project eval/Affect.Search.Benchmarks -- deep [--json out.json] [--markdown out.md] [--quick] [--threads N]
 //   dotnet run -c Release --project eval/Affect.Search.Benchmarks -- query [--filler N] [--queries N] [--json out.json] [--markdown out.md]
 //   dotnet run -c Release --project eval/Affect.Search.Benchmarks -- ann [--runs 64:100000,64:1000000] [--json out.json] [--markdown out.md]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -24,6 +25,8 @@ try
             return RbmBenchmark.Run(options);
         case "features":
             return FeaturesBenchmark.Run(args[1..]);
+        case "deep":
+            return DeepFeaturesBenchmark.Run(args[1..]);
         case "ann":
             return AnnBenchmark.Run(args[1..]);
         case "query":
@@ -58,6 +61,16 @@ namespace Affect.Search.Benchmarks
 
             features [--items N] [--json PATH] [--markdown PATH]
                   feature extraction items/s on a 10 s 320x240 video with audio, ffmpeg's share, peak memory.
+
+            deep [--json PATH] [--markdown PATH] [--quick] [--seconds S] [--threads N] [--no-peers] [--no-audio]
+                 [--wait-quiet S] [--max-load F]
+                  deep feature throughput through our ONNX Runtime sessions: ResNet-18 images/s (batch 1, 16), MiniLM
+                  sentences/s (batch 1, 32, tokenisation included and not), audio-cnn windows/s, at 1 intra-op thread and
+                  at N (default: all processors) and as N concurrent 1-thread callers (production), beside PyTorch CPU on
+                  the same architectures (/usr/bin/python3 eval/peers/deep_peers.py, run after ours unless --no-peers).
+                  --quick: 1 s per measurement (default 5; --seconds sets it). --max-load F drops ~0.5 s rounds in which
+                  other processes used more than F of the processors (default 1: none); --wait-quiet S waits up to S s
+                  for a quiet machine before each measurement (default 0).
 
             query [--filler N] [--queries N] [--preset NAME] [--json PATH] [--markdown PATH]
                   end-to-end text query latency (features, inference, centring, vector search, item lookup) with the
