@@ -152,7 +152,7 @@ public static class BenchmarkReport
             md.AppendLine($"| {g.Key.Representation} | {g.Key.Kind} | {first.Classes.Count} | {first.Items} | {Spread.Of(g.Select(p => p.Result.MeanAccuracy)).Format()} | {first.MajorityAccuracy:F3} |");
         }
         md.AppendLine();
-        foreach (var p in result.Predictions.Where(p => p.Seed == result.Seeds[0] || p.Representation == BenchmarkRun.LowLevel)
+        foreach (var p in result.Predictions.Where(p => p.Seed == result.Seeds[0] || p.Representation == BenchmarkRun.FusedInputs)
                      .GroupBy(p => (p.Representation, p.Kind)).Select(g => g.First()))
         {
             var file = $"confusion-{Slug(p.Kind)}-{Slug(p.Representation)}.svg";

@@ -99,7 +99,7 @@ public sealed class BenchmarkRunTests : IClassFixture<BenchmarkRunTests.Run>
     public void Emotion_prediction_is_measured_on_the_joint_and_the_low_level_representations()
     {
         var p = _run.Result.Predictions.Where(x => x.Kind == "emotion").ToList();
-        Assert.Contains(p, x => x.Representation == BenchmarkRun.LowLevel);
+        Assert.Contains(p, x => x.Representation == BenchmarkRun.FusedInputs);
         Assert.Equal(2, p.Count(x => x.Representation == "E-MDBM"));
         foreach (var x in p)
         {
