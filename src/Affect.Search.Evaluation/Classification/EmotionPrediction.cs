@@ -11,7 +11,8 @@ namespace Affect.Search.Evaluation.Classification;
 /// <param name="Accuracies">Test accuracy of each split, in order.</param>
 /// <param name="Confusion">Counts [true class, predicted class], summed over the splits.</param>
 /// <param name="MajorityAccuracy">Mean test accuracy of always predicting the training split's most frequent class.</param>
-public sealed record PredictionResult(IReadOnlyList<string> Classes, int Items, int Repeats, double MeanAccuracy, double AccuracySpread, IReadOnlyList<double> Accuracies, int[,] Confusion, double MajorityAccuracy);
+/// <param name="Strengths">The L2 strength each split's classifier was fitted with, in order.</param>
+public sealed record PredictionResult(IReadOnlyList<string> Classes, int Items, int Repeats, double MeanAccuracy, double AccuracySpread, IReadOnlyList<double> Accuracies, int[,] Confusion, double MajorityAccuracy, IReadOnlyList<double> Strengths);
 
 /// <summary>
 /// Emotion prediction (paper Section VI): a <see cref="SoftmaxRegression"/> on item representations, scored by
@@ -22,9 +23,10 @@ public static class EmotionPrediction
     /// <summary>
     /// Repeated seeded stratified train/test splits (see <see cref="StratifiedSplit"/>); each fits a
     /// <see cref="SoftmaxRegression"/> on the training rows of <paramref name="x"/> and scores the test rows.
+    /// <paramref name="l2"/>: a fixed L2 strength, or null to choose one per split on its training rows.
     /// The same seed gives the same result.
     /// </summary>
-    public static PredictionResult Evaluate(float[] x, int dimension, IReadOnlyList<string> labels, int repeats, double testFraction, ulong seed, double l2 = 1e-2)
+    public static PredictionResult Evaluate(float[] x, int dimension, IReadOnlyList<string> labels, int repeats, double testFraction, ulong seed, double? l2 = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(labels);
@@ -51,13 +53,15 @@ public static class EmotionPrediction
         var accuracies = new double[repeats];
         var majority = new double[repeats];
         var confusions = new int[repeats][];
+        var strengths = new double[repeats];
         int k = classes.Length;
         Parallel.For(0, repeats, r =>
         {
             var (train, test) = StratifiedSplit(classOf, k, testFraction, streams[r]);
             var trainX = Rows(x, dimension, train);
             var trainY = train.Select(i => classOf[i]).ToArray();
-            var model = SoftmaxRegression.Fit(trainX, dimension, trainY, k, l2);
+            strengths[r] = l2 ?? LabelClassifier.ChooseL2(trainX, dimension, trainY, k);
+            var model = SoftmaxRegression.Fit(trainX, dimension, trainY, k, strengths[r]);
             var confusion = new int[k * k];
             int correct = 0;
             foreach (var i in test)
@@ -80,7 +84,7 @@ public static class EmotionPrediction
                 for (int p = 0; p < k; p++) total[t, p] += confusion[t * k + p];
         double mean = accuracies.Average();
         double spread = repeats > 1 ? Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / (repeats - 1)) : 0;
-        return new PredictionResult(classes, labels.Count, repeats, mean, spread, accuracies, total, majority.Average());
+        return new PredictionResult(classes, labels.Count, repeats, mean, spread, accuracies, total, majority.Average(), strengths);
     }
 
     /// <summary>

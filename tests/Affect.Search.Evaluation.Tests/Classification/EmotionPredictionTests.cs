@@ -43,6 +43,33 @@ public class EmotionPredictionTests
         Assert.InRange(result.MeanAccuracy, 0.2, 0.47);
     }
 
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(13)]
+    [InlineData(14)]
+    [InlineData(15)]
+    public void With_nothing_to_learn_in_many_dimensions_the_chosen_strength_keeps_the_majority_class(int seed)
+    {
+        // The benchmark's shape (~100 labelled items, a 70% majority class, hundreds of dimensions) with pure noise:
+        // a nearly unregularised fit separates the training items by noise and scores anywhere around the majority
+        // rate; a strength chosen on the training items falls back to the class frequencies.
+        const int n = 100, d = 300;
+        var random = new Random(seed);
+        var labels = Enumerable.Range(0, n).Select(i => i % 10 < 3 ? "negative" : "positive").ToArray();
+        var x = new float[n * d];
+        for (int k = 0; k < x.Length; k++) x[k] = (float)Gaussian(random);
+        var chosen = EmotionPrediction.Evaluate(x, d, labels, repeats: 6, testFraction: 0.3, seed: 1);
+        var fixedWeak = EmotionPrediction.Evaluate(x, d, labels, repeats: 6, testFraction: 0.3, seed: 1, l2: 1e-3);
+        Assert.Equal(6, chosen.Strengths.Count);
+        Assert.All(chosen.Strengths, s => Assert.Contains(s, LabelClassifier.Strengths));
+        Assert.All(fixedWeak.Strengths, s => Assert.Equal(1e-3, s));
+        Assert.True(chosen.MeanAccuracy >= chosen.MajorityAccuracy - 0.02, $"chosen: {chosen.MeanAccuracy:F3}, majority {chosen.MajorityAccuracy:F3}");
+    }
+
+    private static double Gaussian(Random random)
+        => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
     [Fact]
     public void Same_seed_same_result()
     {
