@@ -39,12 +39,13 @@ internal static class EvalCommand
         };
         var validation = new Option<bool>("--validation") { Description = "benchmark mode: evaluate on a validation split held out of train.jsonl (25%, half references, half queries) and fit on the rest; reference.jsonl and queries.jsonl are not read" };
         var validationSeed = new Option<ulong>("--validation-seed") { Description = "benchmark mode: the seed choosing the validation items", DefaultValueFactory = _ => 1 };
+        var trainExtra = new Option<FileInfo[]>("--train-extra") { Description = "benchmark mode: a further manifest whose items join the training items only (e.g. data/extended/train.jsonl), repeatable; references and queries do not change" };
         var models = new Option<string?>("--models") { Description = "benchmark mode: where to keep the trained models (default: <report>/models)" };
         var report = new Option<string?>("--report") { Description = "write the report (markdown, SVG plots, results.json, TREC files) to this folder (benchmark mode default: artifacts/eval)" };
         var backend = new Option<string?>("--backend") { Description = BackendChoice.Description };
         var json = new Option<bool>("--json") { Description = "print the figures as JSON on standard output" };
         var command = new Command("eval", "evaluate retrieval (MAP@20, P@20, recall@20) on labelled queries, or run the whole benchmark")
-            { corpus, queries, index, model, db, queryView, cells, seeds, config, learned, system, validation, validationSeed, jointEpochs, pretrainingEpochs, repeats, models, report, backend, json };
+            { corpus, queries, index, model, db, queryView, cells, seeds, config, learned, system, validation, validationSeed, trainExtra, jointEpochs, pretrainingEpochs, repeats, models, report, backend, json };
         command.SetAction(parse =>
         {
             BenchmarkResult result;
@@ -67,6 +68,7 @@ internal static class EvalCommand
                     PretrainingEpochs = parse.GetValue(pretrainingEpochs),
                     PredictionRepeats = parse.GetValue(repeats) is var r and > 0 ? r : throw new ArgumentException("--repeats must be positive"),
                     ModelsFolder = parse.GetValue(models) ?? Path.Combine(reportFolder, "models"),
+                    ExtraTraining = (parse.GetValue(trainExtra) ?? []).Select(f => f.Exists ? f.FullName : throw new FileNotFoundException($"--train-extra: no manifest at '{f.FullName}'")).ToList(),
                 };
                 result = StderrProgress.Run("benchmark", task => BenchmarkRun.Run(corpusFolder.FullName, options, () => BackendChoice.Create(parse.GetValue(backend)),
                     p =>

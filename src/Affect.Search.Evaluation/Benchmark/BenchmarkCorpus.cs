@@ -27,8 +27,9 @@ public sealed class BenchmarkCorpus
     /// <summary>The name of the corpus's own evaluation split (reference.jsonl and queries.jsonl).</summary>
     public const string TestSplit = "test";
 
-    private BenchmarkCorpus(string folder, string split, FeatureSpace space, CorpusSplit train, CorpusSplit references, CorpusSplit queries)
+    private BenchmarkCorpus(string folder, string split, FeatureSpace space, CorpusSplit train, CorpusSplit references, CorpusSplit queries, int extraTraining)
     {
+        ExtraTraining = extraTraining;
         Folder = folder;
         Split = split;
         Space = space;
@@ -45,6 +46,9 @@ public sealed class BenchmarkCorpus
 
     /// <summary>The vocabulary and codebooks, learned on the training split.</summary>
     public FeatureSpace Space { get; }
+
+    /// <summary>How many of the training items came from further manifests (counted after featurizing).</summary>
+    public int ExtraTraining { get; }
 
     /// <summary>Training items.</summary>
     public CorpusSplit Train { get; }
@@ -64,9 +68,12 @@ public sealed class BenchmarkCorpus
     /// the feature space on the training split and extracts the features <paramref name="config"/> reads. With
     /// <paramref name="validation"/>, reads only the training manifest and splits it: the feature space is learned on
     /// the items that stay training items, and the held-out ones are the references and queries.
+    /// <paramref name="extraTraining"/>: further manifests (e.g. the extended unlabelled corpus) whose items join the
+    /// training split only; an item whose id the corpus already has is reported and left out.
     /// </summary>
     public static BenchmarkCorpus Load(string folder, DbmConfig config, MediaDecoder decoder, Action<CorpusProgress>? onProgress = null,
-        Action<string>? onProblem = null, int maxParallelism = 0, CancellationToken cancellation = default, ValidationSplit? validation = null)
+        Action<string>? onProblem = null, int maxParallelism = 0, CancellationToken cancellation = default, ValidationSplit? validation = null,
+        IReadOnlyList<string>? extraTraining = null)
     {
         if (validation is not null && !File.Exists(Path.Combine(folder, TrainFile)))
             throw new DirectoryNotFoundException($"'{folder}' has no {TrainFile} to carve a validation split from (build a corpus with tools/build-corpus.sh)");
@@ -87,6 +94,21 @@ public sealed class BenchmarkCorpus
             Manifest Part(ValidationRole role, IReadOnlyList<ManifestError> errors) => all with { Items = validation.Select(all.Items, role), Errors = errors };
             (trainManifest, referenceManifest, queryManifest) = (Part(ValidationRole.Train, all.Errors), Part(ValidationRole.Reference, []), Part(ValidationRole.Query, []));
         }
+        int ownTraining = trainManifest.Items.Count;
+        if (extraTraining is { Count: > 0 })
+        {
+            var known = new HashSet<string>(trainManifest.Items.Concat(referenceManifest.Items).Concat(queryManifest.Items).Select(i => i.Id), StringComparer.Ordinal);
+            var added = new List<ManifestItem>();
+            foreach (var path in extraTraining)
+            {
+                var extra = ManifestReader.Read(path);
+                foreach (var e in extra.Errors) onProblem?.Invoke($"{path}: {e}");
+                foreach (var item in extra.Items)
+                    if (known.Add(item.Id)) added.Add(item);
+                    else onProblem?.Invoke($"{path}: line {item.Line} ({item.Id}): left out, the corpus already has an item with this id");
+            }
+            trainManifest = trainManifest with { Items = trainManifest.Items.Concat(added).ToList() };
+        }
         void Progress(string split, ExtractionProgress p) => onProgress?.Invoke(new CorpusProgress(split, p.Done, p.Total));
         var (space, trainData, trainReport) = CorpusFeaturizer.LearnAndFeaturize(trainManifest, config, decoder, onProblem: onProblem,
             onProgress: p => Progress("train", p), maxParallelism: maxParallelism, cancellation: cancellation);
@@ -96,6 +118,7 @@ public sealed class BenchmarkCorpus
             foreach (var id in report.Dropped) onProblem?.Invoke($"{name}: item {id}: left out, no usable modality");
             return new CorpusSplit(name, report.Items, data, report);
         }
+        var extraIds = trainManifest.Items.Skip(ownTraining).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
         CorpusSplit Featurize(string name, Manifest manifest)
         {
             var (data, report) = CorpusFeaturizer.Featurize(manifest, space, config, decoder, p => Progress(name, p), maxParallelism, cancellation);
@@ -103,6 +126,6 @@ public sealed class BenchmarkCorpus
         }
         return new BenchmarkCorpus(Path.GetFullPath(folder), validation is null ? TestSplit : ValidationSplit.Name, space, Split("train", trainManifest, trainData, trainReport),
             Featurize(validation is null ? "reference" : "validation references", referenceManifest),
-            Featurize(validation is null ? "queries" : "validation queries", queryManifest));
+            Featurize(validation is null ? "queries" : "validation queries", queryManifest), trainReport.Items.Count(i => extraIds.Contains(i.Id)));
     }
 }

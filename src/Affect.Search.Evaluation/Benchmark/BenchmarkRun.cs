@@ -64,6 +64,12 @@ public sealed record BenchmarkOptions
     /// reported per family (<see cref="BaselineSystems.Families"/>).
     /// </summary>
     public IReadOnlyList<FeatureSet> FeatureSets { get; init; } = [FeatureSet.LowLevel, FeatureSet.Deep];
+
+    /// <summary>
+    /// Further manifests whose items join the training split only (unlabelled data for the learned systems and the
+    /// baselines' statistics alike); the references and queries never change.
+    /// </summary>
+    public IReadOnlyList<string> ExtraTraining { get; init; } = [];
 }
 
 /// <summary>Progress of a benchmark run: the stage and how far it is.</summary>
@@ -87,6 +93,12 @@ public sealed record CorpusSummary(string Folder, int Train, int References, int
 
     /// <summary>Whether the figures are on a validation split held out of the training items.</summary>
     public bool IsValidation => Split == ValidationSplit.Name;
+
+    /// <summary>Training items that came from further manifests (<see cref="BenchmarkOptions.ExtraTraining"/>), included in <see cref="Train"/>.</summary>
+    public int ExtraTraining { get; init; }
+
+    /// <summary>The further training manifests read.</summary>
+    public IReadOnlyList<string> ExtraTrainingManifests { get; init; } = [];
 }
 
 /// <summary>Everything a benchmark run measured.</summary>
@@ -126,7 +138,8 @@ public static class BenchmarkRun
         var configs = options.Learned.ToDictionary(l => l.Name, l => Configure(l.Config ?? Presets.Load(l.Preset), options));
         var featureConfig = FeatureUnion(configs.Values);
         var corpus = BenchmarkCorpus.Load(corpusFolder, featureConfig, new MediaDecoder(),
-            p => onProgress?.Invoke(new BenchmarkProgress($"features ({p.Split})", p.Done, p.Total)), onProblem, cancellation: cancellation, validation: options.Validation);
+            p => onProgress?.Invoke(new BenchmarkProgress($"features ({p.Split})", p.Done, p.Total)), onProblem, cancellation: cancellation, validation: options.Validation,
+            extraTraining: options.ExtraTraining);
         seconds["features"] = clock.Elapsed.TotalSeconds;
 
         var map = new ModalityMap(featureConfig);
@@ -200,6 +213,8 @@ public static class BenchmarkRun
             new[] { corpus.Train, corpus.References, corpus.Queries }.Sum(s => s.Report.Problems.Count + s.Report.Dropped.Count + s.Report.BadLines.Count))
         {
             Split = corpus.Split,
+            ExtraTraining = corpus.ExtraTraining,
+            ExtraTrainingManifests = options.ExtraTraining.Select(Path.GetFullPath).ToList(),
         };
         var systemNames = options.Learned.Select(l => l.Name).Append(fusedName).Concat(baselines.Select(b => b.Name)).Append("Random").ToList();
         return new BenchmarkResult(summary, systemNames, options.Seeds, scores, predictions, models, runs, qrels, fitted.CanonicalCorrelations, seconds)

@@ -43,7 +43,8 @@ public static class BenchmarkReport
             md.AppendLine($"**Validation split.** The references and queries below are held out of `{BenchmarkCorpus.TrainFile}` (chosen by a hash of each item's id); " +
                 $"the models and baselines were fitted on the remaining training items, and `{BenchmarkCorpus.ReferenceFile}` and `{BenchmarkCorpus.QueryFile}` were not read. " +
                 "These figures are for choosing settings, not the corpus's test figures.").AppendLine();
-        md.AppendLine($"Corpus `{Shown(c.Folder)}`: {c.Train} training items (used without labels), {c.References} {(c.IsValidation ? "validation " : "")}reference items (the database), {c.Queries} {(c.IsValidation ? "validation " : "")}queries; {c.Problems} items or lines had problems (see the run's log). ");
+        string extra = c.ExtraTraining > 0 ? $" ({c.ExtraTraining} of them from {string.Join(", ", c.ExtraTrainingManifests.Select(m => $"`{Shown(m)}`"))}, training only)" : "";
+        md.AppendLine($"Corpus `{Shown(c.Folder)}`: {c.Train} training items{extra} (used without labels), {c.References} {(c.IsValidation ? "validation " : "")}reference items (the database), {c.Queries} {(c.IsValidation ? "validation " : "")}queries; {c.Problems} items or lines had problems (see the run's log). ");
         md.AppendLine($"Learned systems ({string.Join(", ", learned)}) were trained with seeds {string.Join(", ", result.Seeds)}; each learned figure is **mean ± sample standard deviation over the seeds**. " +
             "Baselines do not depend on the seed; their spread comes only from the seeded tie-breaking. `Random` is the exact expectation of a uniformly random ranking.").AppendLine();
         md.AppendLine("**Metrics** (spec section 5). For a query with R relevant items in the database, AP@20 = (1 / min(R, 20)) · Σ_{k=1..20} P(k) · rel(k); MAP@20 is its mean over the queries. " +
