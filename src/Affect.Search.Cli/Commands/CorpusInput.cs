@@ -12,10 +12,15 @@ namespace Affect.Search.Cli.Commands;
 /// <summary>Reads a manifest and featurizes it with progress on standard error, reporting every bad line and problem there.</summary>
 internal static class CorpusInput
 {
-    public static MultimodalDataset LearnAndFeaturize(string manifestPath, DbmConfig config, string modelFolder)
+    /// <summary>One or more manifests as one training set (e.g. a corpus and the extended unlabelled corpus); a repeated id is reported and left out.</summary>
+    public static MultimodalDataset LearnAndFeaturize(IReadOnlyList<string> manifestPaths, DbmConfig config, string modelFolder)
     {
-        var manifest = ManifestReader.Read(manifestPath);
-        foreach (var error in manifest.Errors) TerminalText.WriteError($"{manifestPath}: {error}");
+        var manifests = manifestPaths.Select(path => ManifestReader.Read(path)).ToList();
+        foreach (var m in manifests)
+            foreach (var error in m.Errors) TerminalText.WriteError($"{m.Path}: {error}");
+        var manifest = manifests.Count == 1 ? manifests[0] : new Manifest(string.Join(", ", manifests.Select(m => m.Path)),
+            ManifestReader.CombineItems(manifests, onDuplicate: (m, item) => TerminalText.WriteError($"{m.Path}: line {item.Line} ({item.Id}): left out, an earlier manifest has an item with this id")),
+            []);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         CorpusReport report = null!;
         MultimodalDataset data = null!;

@@ -16,7 +16,7 @@ internal static class TrainCommand
     {
         var preset = new Option<string?>("--preset") { Description = $"shipped configuration: {string.Join(", ", Model.Configuration.Presets.Names)} (default {Model.Configuration.Presets.Default})" };
         var config = new Option<FileInfo?>("--config") { Description = "a JSON model configuration file instead of a preset" };
-        var corpus = new Option<FileInfo?>("--corpus") { Description = "corpus manifest (JSON Lines) of the training items" };
+        var corpus = new Option<FileInfo[]>("--corpus") { Description = "corpus manifest (JSON Lines) of the training items; repeat it to train on several (e.g. data/default/train.jsonl and data/extended/train.jsonl)" };
         var synthetic = new Option<bool>("--synthetic") { Description = "train on the seeded synthetic multimodal corpus instead" };
         var items = new Option<int>("--items") { Description = "synthetic items", DefaultValueFactory = _ => 2000 };
         var missing = new Option<double>("--missing-rate") { Description = "synthetic: probability an item lacks a modality", DefaultValueFactory = _ => 0.2 };
@@ -30,10 +30,10 @@ internal static class TrainCommand
             var cfg = ModelSource.Resolve(parse.GetValue(preset), parse.GetValue(config), parse.GetValue(seed));
             var folder = parse.GetValue(output)!;
             MultimodalDataset data;
-            if (parse.GetValue(corpus) is { } manifestFile)
+            if (parse.GetValue(corpus) is { Length: > 0 } manifestFiles)
             {
                 if (parse.GetValue(synthetic)) throw new ArgumentException("give either --corpus or --synthetic, not both");
-                data = CorpusInput.LearnAndFeaturize(manifestFile.FullName, cfg, folder);
+                data = CorpusInput.LearnAndFeaturize(manifestFiles.Select(f => f.FullName).ToList(), cfg, folder);
             }
             else if (parse.GetValue(synthetic))
                 data = SyntheticMultimodalCorpus.Generate(cfg, new SyntheticCorpusOptions { Items = parse.GetValue(items), MissingRate = parse.GetValue(missing), Seed = cfg.Seed }).Data;

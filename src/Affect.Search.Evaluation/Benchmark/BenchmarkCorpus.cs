@@ -98,15 +98,11 @@ public sealed class BenchmarkCorpus
         if (extraTraining is { Count: > 0 })
         {
             var known = new HashSet<string>(trainManifest.Items.Concat(referenceManifest.Items).Concat(queryManifest.Items).Select(i => i.Id), StringComparer.Ordinal);
-            var added = new List<ManifestItem>();
-            foreach (var path in extraTraining)
-            {
-                var extra = ManifestReader.Read(path);
-                foreach (var e in extra.Errors) onProblem?.Invoke($"{path}: {e}");
-                foreach (var item in extra.Items)
-                    if (known.Add(item.Id)) added.Add(item);
-                    else onProblem?.Invoke($"{path}: line {item.Line} ({item.Id}): left out, the corpus already has an item with this id");
-            }
+            var extras = extraTraining.Select(path => ManifestReader.Read(path)).ToList();
+            foreach (var extra in extras)
+                foreach (var e in extra.Errors) onProblem?.Invoke($"{extra.Path}: {e}");
+            var added = ManifestReader.CombineItems(extras, known,
+                (m, item) => onProblem?.Invoke($"{m.Path}: line {item.Line} ({item.Id}): left out, the corpus already has an item with this id"));
             trainManifest = trainManifest with { Items = trainManifest.Items.Concat(added).ToList() };
         }
         void Progress(string split, ExtractionProgress p) => onProgress?.Invoke(new CorpusProgress(split, p.Done, p.Total));

@@ -34,6 +34,22 @@ public static class ManifestReader
         return Read(stream, System.IO.Path.GetDirectoryName(full)!, full);
     }
 
+    /// <summary>
+    /// The items of several manifests, in order, each id once (e.g. a corpus's training items and the extended
+    /// unlabelled corpus): an item whose id came before, or is in <paramref name="taken"/>, goes to
+    /// <paramref name="onDuplicate"/> with its manifest and is left out. Ids kept are added to <paramref name="taken"/>.
+    /// </summary>
+    public static List<ManifestItem> CombineItems(IEnumerable<Manifest> manifests, ISet<string>? taken = null, Action<Manifest, ManifestItem>? onDuplicate = null)
+    {
+        taken ??= new HashSet<string>(StringComparer.Ordinal);
+        var items = new List<ManifestItem>();
+        foreach (var manifest in manifests)
+            foreach (var item in manifest.Items)
+                if (taken.Add(item.Id)) items.Add(item);
+                else onDuplicate?.Invoke(manifest, item);
+        return items;
+    }
+
     /// <summary>Reads manifest lines from a stream; media paths resolve against <paramref name="baseFolder"/>.</summary>
     public static Manifest Read(Stream stream, string baseFolder, string name = "<manifest>")
     {
