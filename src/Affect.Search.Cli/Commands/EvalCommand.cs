@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Affect.Search.Cli.Output;
 using Affect.Search.Evaluation.Benchmark;
@@ -40,12 +41,13 @@ internal static class EvalCommand
         var validation = new Option<bool>("--validation") { Description = "benchmark mode: evaluate on a validation split held out of train.jsonl (25%, half references, half queries) and fit on the rest; reference.jsonl and queries.jsonl are not read" };
         var validationSeed = new Option<ulong>("--validation-seed") { Description = "benchmark mode: the seed choosing the validation items", DefaultValueFactory = _ => 1 };
         var trainExtra = new Option<FileInfo[]>("--train-extra") { Description = "benchmark mode: a further manifest whose items join the training items only (e.g. data/extended/train.jsonl), repeatable; references and queries do not change" };
+        var learningCurve = new Option<string?>("--learning-curve") { Description = "benchmark mode: the benchmark at these numbers of training items, comma-separated and ascending, \"all\" for every one (nested subsets, the corpus's own items first, then --train-extra's; e.g. 1436,3000,6000,all); trains the default preset unless --system or --learned says otherwise; report in artifacts/learning-curve" };
         var models = new Option<string?>("--models") { Description = "benchmark mode: where to keep the trained models (default: <report>/models)" };
         var report = new Option<string?>("--report") { Description = "write the report (markdown, SVG plots, results.json, TREC files) to this folder (benchmark mode default: artifacts/eval)" };
         var backend = new Option<string?>("--backend") { Description = BackendChoice.Description };
         var json = new Option<bool>("--json") { Description = "print the figures as JSON on standard output" };
         var command = new Command("eval", "evaluate retrieval (MAP@20, P@20, recall@20) on labelled queries, or run the whole benchmark")
-            { corpus, queries, index, model, db, queryView, cells, seeds, config, learned, system, validation, validationSeed, trainExtra, jointEpochs, pretrainingEpochs, repeats, models, report, backend, json };
+            { corpus, queries, index, model, db, queryView, cells, seeds, config, learned, system, validation, validationSeed, trainExtra, learningCurve, jointEpochs, pretrainingEpochs, repeats, models, report, backend, json };
         command.SetAction(parse =>
         {
             BenchmarkResult result;
@@ -70,6 +72,11 @@ internal static class EvalCommand
                     ModelsFolder = parse.GetValue(models) ?? Path.Combine(reportFolder, "models"),
                     ExtraTraining = (parse.GetValue(trainExtra) ?? []).Select(f => f.Exists ? f.FullName : throw new FileNotFoundException($"--train-extra: no manifest at '{f.FullName}'")).ToList(),
                 };
+                if (parse.GetValue(learningCurve) is { } curve)
+                    return RunLearningCurve(corpusFolder.FullName, options, ParseSizes(curve), parse.GetValue(report) ?? Path.Combine("artifacts", "learning-curve"),
+                        parse.GetValue(backend), parse.GetValue(json),
+                        defaultSystems: parse.GetValue(system) is not { Length: > 0 } && parse.GetResult(learned) is null or { Implicit: true } && parse.GetValue(config) is null,
+                        defaultCells: parse.GetValue(cells) is not { Length: > 0 });
                 result = StderrProgress.Run("benchmark", task => BenchmarkRun.Run(corpusFolder.FullName, options, () => BackendChoice.Create(parse.GetValue(backend)),
                     p =>
                     {
@@ -134,6 +141,41 @@ internal static class EvalCommand
         });
         return command;
     }
+
+    private static int RunLearningCurve(string corpus, BenchmarkOptions options, IReadOnlyList<int> sizes, string reportFolder, string? backendName, bool json, bool defaultSystems, bool defaultCells)
+    {
+        if (defaultSystems) options = options with { Learned = [new("E-MDBM", Presets.Default)] };
+        if (defaultCells) options = options with { Cells = LearningCurve.DefaultCells };
+        options = options with { ModelsFolder = Path.Combine(reportFolder, "models") };
+        var points = StderrProgress.Run("learning curve", task => LearningCurve.Run(corpus, options, sizes, () => BackendChoice.Create(backendName),
+            p =>
+            {
+                task.Description = Markup.Escape(p.Total > 0 ? $"{p.Stage} {p.Done}/{p.Total}" : p.Stage);
+                task.MaxValue = Math.Max(1, p.Total);
+                task.Value = p.Done;
+            },
+            problem => StderrProgress.Console.MarkupLine($"[yellow]{Markup.Escape(TerminalText.Escape(problem))}[/]")));
+        var reportPath = LearningCurveReport.Write(points, reportFolder);
+        if (json)
+        {
+            Console.WriteLine(LearningCurveReport.Json(points));
+            return ExitCodes.Ok;
+        }
+        foreach (var point in points)
+        {
+            Console.WriteLine($"{point.TrainingItems} training items ({point.ExtraTrainingItems} from further manifests):");
+            PrintTable(point.Result);
+        }
+        Console.WriteLine($"report: {reportPath}");
+        return ExitCodes.Ok;
+    }
+
+    private static IReadOnlyList<int> ParseSizes(string text)
+        => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => s.Equals("all", StringComparison.OrdinalIgnoreCase) ? LearningCurve.AllItems
+                : int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
+                : throw new ArgumentException($"--learning-curve: '{s}' is not a number of training items (a positive whole number, or all)"))
+            .ToList();
 
     /// <summary>The MAP@20 table on standard output: one row per cell, one column per system.</summary>
     public static void PrintTable(BenchmarkResult result)

@@ -1,3 +1,4 @@
+using Affect.Search.Compute;
 using Affect.Search.Engine.Corpus;
 using Affect.Search.Features.Corpus;
 using Affect.Search.Features.Decoding;
@@ -27,9 +28,11 @@ public sealed class BenchmarkCorpus
     /// <summary>The name of the corpus's own evaluation split (reference.jsonl and queries.jsonl).</summary>
     public const string TestSplit = "test";
 
-    private BenchmarkCorpus(string folder, string split, FeatureSpace space, CorpusSplit train, CorpusSplit references, CorpusSplit queries, int extraTraining)
+    private readonly bool[] _extraRows;
+
+    private BenchmarkCorpus(string folder, string split, FeatureSpace space, CorpusSplit train, CorpusSplit references, CorpusSplit queries, bool[] extraRows)
     {
-        ExtraTraining = extraTraining;
+        _extraRows = extraRows;
         Folder = folder;
         Split = split;
         Space = space;
@@ -48,7 +51,7 @@ public sealed class BenchmarkCorpus
     public FeatureSpace Space { get; }
 
     /// <summary>How many of the training items came from further manifests (counted after featurizing).</summary>
-    public int ExtraTraining { get; }
+    public int ExtraTraining => _extraRows.Count(x => x);
 
     /// <summary>Training items.</summary>
     public CorpusSplit Train { get; }
@@ -122,6 +125,26 @@ public sealed class BenchmarkCorpus
         }
         return new BenchmarkCorpus(Path.GetFullPath(folder), validation is null ? TestSplit : ValidationSplit.Name, space, Split("train", trainManifest, trainData, trainReport),
             Featurize(validation is null ? "reference" : "validation references", referenceManifest),
-            Featurize(validation is null ? "queries" : "validation queries", queryManifest), trainReport.Items.Count(i => extraIds.Contains(i.Id)));
+            Featurize(validation is null ? "queries" : "validation queries", queryManifest), trainReport.Items.Select(i => extraIds.Contains(i.Id)).ToArray());
+    }
+
+    /// <summary>
+    /// The same corpus with only <paramref name="count"/> of its training items: the corpus's own training items first,
+    /// then the further manifests' items, each group in a seeded random order, so that a smaller subset is a prefix of a
+    /// larger one (nested, as a learning curve needs). References, queries and the feature space do not change.
+    /// </summary>
+    public BenchmarkCorpus WithTrainingItems(int count, ulong seed)
+    {
+        if (count < 1 || count > Train.Items.Count)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"between 1 and the {Train.Items.Count} training items");
+        var random = new RandomStream(seed);
+        int[] Shuffled(bool extra)
+        {
+            var rows = Enumerable.Range(0, Train.Items.Count).Where(r => _extraRows[r] == extra).ToArray();
+            return random.Permutation(rows.Length).Select(i => rows[i]).ToArray();
+        }
+        var chosen = Shuffled(extra: false).Concat(Shuffled(extra: true)).Take(count).Order().ToArray();
+        var train = new CorpusSplit(Train.Name, chosen.Select(r => Train.Items[r]).ToList(), Train.Data.Select(chosen), Train.Report);
+        return new BenchmarkCorpus(Folder, Split, Space, train, References, Queries, chosen.Select(r => _extraRows[r]).ToArray());
     }
 }

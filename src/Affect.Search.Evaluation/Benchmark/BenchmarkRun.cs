@@ -129,18 +129,33 @@ public static class BenchmarkRun
     public static BenchmarkResult Run(string corpusFolder, BenchmarkOptions options, Func<IComputeBackend> backend,
         Action<BenchmarkProgress>? onProgress = null, Action<string>? onProblem = null, CancellationToken cancellation = default)
     {
-        if (options.Learned.Count == 0) throw new ArgumentException("the benchmark needs at least one learned system");
-        if (options.Seeds.Count == 0) throw new ArgumentException("the benchmark needs at least one training seed");
-        var seconds = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
-        var duplicate = options.Learned.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null) throw new ArgumentException($"two learned systems are named '{duplicate.Key}'");
-        var configs = options.Learned.ToDictionary(l => l.Name, l => Configure(l.Config ?? Presets.Load(l.Preset), options));
-        var featureConfig = FeatureUnion(configs.Values);
-        var corpus = BenchmarkCorpus.Load(corpusFolder, featureConfig, new MediaDecoder(),
+        var corpus = LoadCorpus(corpusFolder, options, onProgress, onProblem, cancellation);
+        return Run(corpus, options, backend, onProgress, cancellation, featureSeconds: clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Reads and featurizes the corpus for <paramref name="options"/>: every feature its learned systems read, its
+    /// validation split and its further training manifests.
+    /// </summary>
+    public static BenchmarkCorpus LoadCorpus(string corpusFolder, BenchmarkOptions options, Action<BenchmarkProgress>? onProgress = null,
+        Action<string>? onProblem = null, CancellationToken cancellation = default)
+        => BenchmarkCorpus.Load(corpusFolder, FeatureUnion(Configurations(options).Values), new MediaDecoder(),
             p => onProgress?.Invoke(new BenchmarkProgress($"features ({p.Split})", p.Done, p.Total)), onProblem, cancellation: cancellation, validation: options.Validation,
             extraTraining: options.ExtraTraining);
-        seconds["features"] = clock.Elapsed.TotalSeconds;
+
+    /// <summary>
+    /// Runs the benchmark on a corpus loaded by <see cref="LoadCorpus"/> with the same learned systems (or a subset of its
+    /// training items, <see cref="BenchmarkCorpus.WithTrainingItems"/>); <paramref name="featureSeconds"/> is reported as the
+    /// feature extraction time.
+    /// </summary>
+    public static BenchmarkResult Run(BenchmarkCorpus corpus, BenchmarkOptions options, Func<IComputeBackend> backend,
+        Action<BenchmarkProgress>? onProgress = null, CancellationToken cancellation = default, double featureSeconds = 0)
+    {
+        var seconds = new Dictionary<string, double> { ["features"] = featureSeconds };
+        var clock = Stopwatch.StartNew();
+        var configs = Configurations(options);
+        var featureConfig = FeatureUnion(configs.Values);
 
         var map = new ModalityMap(featureConfig);
         var judged = options.Cells.Select(c => new CellJudgements(RetrievalBenchmark.Prepare(c, corpus.Queries, corpus.References, map), options.Relevance)).ToList();
@@ -251,6 +266,16 @@ public static class BenchmarkRun
             })
             .ToList();
         return all[0] with { Name = string.Join("+", all.Select(c => c.Name).Distinct()), Modalities = modalities };
+    }
+
+    // Each learned system's configuration with the run's overrides, by name.
+    private static Dictionary<string, DbmConfig> Configurations(BenchmarkOptions options)
+    {
+        if (options.Learned.Count == 0) throw new ArgumentException("the benchmark needs at least one learned system");
+        if (options.Seeds.Count == 0) throw new ArgumentException("the benchmark needs at least one training seed");
+        var duplicate = options.Learned.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"two learned systems are named '{duplicate.Key}'");
+        return options.Learned.ToDictionary(l => l.Name, l => Configure(l.Config ?? Presets.Load(l.Preset), options));
     }
 
     private static DbmConfig Configure(DbmConfig config, BenchmarkOptions options)

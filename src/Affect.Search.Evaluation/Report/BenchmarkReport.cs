@@ -299,7 +299,7 @@ public static class BenchmarkReport
     private static int[][] Jagged(int[,] m) => Enumerable.Range(0, m.GetLength(0)).Select(i => Enumerable.Range(0, m.GetLength(1)).Select(j => m[i, j]).ToArray()).ToArray();
 
     // A path below the working folder is shown relative to it, so that reports of different checkouts compare.
-    private static string Shown(string path)
+    internal static string Shown(string path)
     {
         var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
         return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;

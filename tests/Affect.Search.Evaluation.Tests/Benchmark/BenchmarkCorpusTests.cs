@@ -39,6 +39,27 @@ public sealed class BenchmarkCorpusTests : IDisposable
         Assert.DoesNotContain(extended.Queries.Items, i => i.Id.StartsWith("extra-"));
         Assert.Contains(problems, p => p.Contains(extra) && p.Contains(queryId) && p.Contains("already has an item with this id"));
         Assert.Contains(problems, p => p.Contains(extra) && p.Contains("line 4"));
+        // Subsets for a learning curve: nested, the corpus's own items before the extra ones, the rest unchanged.
+        int own = extended.Train.Items.Count - 2;
+        var smaller = extended.WithTrainingItems(own - 3, seed: 4);
+        var exactlyOwn = extended.WithTrainingItems(own, seed: 4);
+        var oneExtra = extended.WithTrainingItems(own + 1, seed: 4);
+        Assert.Equal(own - 3, smaller.Train.Data.Count);
+        Assert.Subset(exactlyOwn.Train.Items.Select(i => i.Id).ToHashSet(), smaller.Train.Items.Select(i => i.Id).ToHashSet());
+        Assert.Subset(oneExtra.Train.Items.Select(i => i.Id).ToHashSet(), exactlyOwn.Train.Items.Select(i => i.Id).ToHashSet());
+        Assert.Equal((0, 0, 1), (smaller.ExtraTraining, exactlyOwn.ExtraTraining, oneExtra.ExtraTraining));
+        Assert.DoesNotContain(exactlyOwn.Train.Items, i => i.Id.StartsWith("extra-"));
+        Assert.Same(extended.References, oneExtra.References);
+        Assert.Same(extended.Queries, oneExtra.Queries);
+        Assert.Equal(smaller.Train.Items.Select(i => i.Id), extended.WithTrainingItems(own - 3, seed: 4).Train.Items.Select(i => i.Id));
+        Assert.Throws<ArgumentOutOfRangeException>(() => extended.WithTrainingItems(own + 3, seed: 4));
+        // A subset's rows are the chosen items' rows.
+        var chosenRow = smaller.Train.Items.ToList().FindIndex(i => i.Id == smaller.Train.Items[^1].Id);
+        var sourceRow = extended.Train.Items.ToList().FindIndex(i => i.Id == smaller.Train.Items[^1].Id);
+        foreach (var (name, data) in smaller.Train.Data.Features)
+            if (data is Model.Data.DenseVisibleData d && smaller.Train.Data.IsPresent(name, chosenRow))
+                Assert.Equal(((Model.Data.DenseVisibleData)extended.Train.Data.Features[name]).Row(sourceRow).ToArray(), d.Row(chosenRow).ToArray());
+
         // The extra items are featurized like the corpus's own: an item copied under a new id has the same features.
         int copy = extended.Train.Items.ToList().FindIndex(i => i.Id == "extra-1");
         int original = extended.Train.Items.ToList().FindIndex(i => i.Id == JsonNode.Parse(lines[1])!["id"]!.GetValue<string>());
