@@ -18,15 +18,9 @@ public sealed class BenchmarkCorpusTests : IDisposable
     {
         BenchmarkTestCorpus.WriteSplit(_corpus);
         var lines = File.ReadAllLines(_corpus.Manifest);
-        string Renamed(string line, string id)
-        {
-            var item = JsonNode.Parse(line)!.AsObject();
-            item["id"] = id;
-            return item.ToJsonString();
-        }
         string queryId = JsonNode.Parse(lines[0])!["id"]!.GetValue<string>(); // every third line is a query
         var extra = Path.Combine(_corpus.Folder, "extra.jsonl");
-        File.WriteAllLines(extra, [Renamed(lines[1], "extra-1"), Renamed(lines[2], "extra-2"), Renamed(lines[4], queryId), "{not json"]);
+        File.WriteAllLines(extra, [BenchmarkTestCorpus.WithId(lines[1], "extra-1"), BenchmarkTestCorpus.WithId(lines[2], "extra-2"), BenchmarkTestCorpus.WithId(lines[4], queryId), "{not json"]);
         var config = DbmConfig.FromJson(EmotionTestCorpus.SmallBatchCpuConfig);
         var problems = new List<string>();
 

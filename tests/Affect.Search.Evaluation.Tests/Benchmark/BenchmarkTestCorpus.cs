@@ -17,4 +17,12 @@ internal static class BenchmarkTestCorpus
         File.WriteAllLines(Path.Combine(corpus.Folder, BenchmarkCorpus.QueryFile), lines.Where((_, i) => i % 3 == 0));
         File.WriteAllLines(Path.Combine(corpus.Folder, BenchmarkCorpus.ReferenceFile), lines.Where((_, i) => i % 3 != 0));
     }
+
+    /// <summary>A manifest line with another id (the same media and text): an item for a further training manifest.</summary>
+    public static string WithId(string line, string id)
+    {
+        var item = System.Text.Json.Nodes.JsonNode.Parse(line)!.AsObject();
+        item["id"] = id;
+        return item.ToJsonString();
+    }
 }

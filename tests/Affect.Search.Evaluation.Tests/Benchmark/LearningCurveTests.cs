@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Affect.Search.Compute.Cpu;
 using Affect.Search.Evaluation.Benchmark;
 using Affect.Search.Evaluation.Report;
@@ -20,12 +19,7 @@ public sealed class LearningCurveTests : IDisposable
     {
         BenchmarkTestCorpus.WriteSplit(_corpus);
         var extra = Path.Combine(_corpus.Folder, "extra.jsonl");
-        File.WriteAllLines(extra, File.ReadLines(_corpus.Manifest).Take(3).Select((line, i) =>
-        {
-            var item = JsonNode.Parse(line)!.AsObject();
-            item["id"] = $"extra-{i}";
-            return item.ToJsonString();
-        }));
+        File.WriteAllLines(extra, File.ReadLines(_corpus.Manifest).Take(3).Select((line, i) => BenchmarkTestCorpus.WithId(line, $"extra-{i}")));
         int own = File.ReadLines(_corpus.Manifest).Count();
         var options = new BenchmarkOptions
         {
