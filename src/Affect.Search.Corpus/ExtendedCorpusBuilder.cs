@@ -25,7 +25,7 @@ public sealed record ExtendedCorpusInputs(string? MaterialDesignIcons, string? T
 }
 
 /// <summary>
-/// Builds the extended unlabelled training corpus from icon packages (Material Design Icons, Tabler Icons): one
+/// Builds the extended training corpus (no emotion labels) from icon packages (Material Design Icons, Tabler Icons): one
 /// manifest, <c>train.jsonl</c>, of text+image items (the icon's name, aliases and tags as words; the SVG rasterised
 /// to a 64x64 PNG on white), with the package's category under <c>labels.category</c> and never an emotion or
 /// sentiment label, plus README.md and corpus.json. These items are for unsupervised training only: there is no

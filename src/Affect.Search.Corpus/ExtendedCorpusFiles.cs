@@ -96,7 +96,7 @@ public static class ExtendedCorpusFiles
         L("# Affect.Search extended training corpus");
         L();
         L($"Built by Affect.Search.Corpus extended {ExtendedCorpusBuilder.Version} (`affect corpus build-extended`, " +
-          $"`tools/build-corpus.sh --extended`). {N(counts.Items)} unlabelled text+image items in one JSON Lines manifest, " +
+          $"`tools/build-corpus.sh --extended`). {N(counts.Items)} text+image items without emotion or sentiment labels in one JSON Lines manifest, " +
           "`train.jsonl` (the format of the repository README's \"Corpus manifest\"), pictures under `media/image/`. " +
           "**Train only**: there is no reference or queries manifest; the items are for unsupervised training and are " +
           "not yet used by the main job. The same inputs and rsvg-convert version give byte-identical files, except the " +
