@@ -6,9 +6,10 @@
 #   3. builds the CLI and runs `affect corpus build`.
 # A corpus already built from the same inputs and builder (same build key in its corpus.json) is reused.
 #
-# With --extended it builds the extended train-only corpus instead (icons of @mdi/svg and @tabler/icons from npm,
-# rasterised with rsvg-convert; only train.jsonl, for unsupervised training, not yet used by the main job) into
-# data/extended, the same way: pinned tarballs in data/cache/, a build key, `affect corpus build-extended`.
+# With --extended it builds the extended train-only corpus instead (icons of @mdi/svg, @tabler/icons and
+# @phosphor-icons/core from npm, rasterised with rsvg-convert; only train.jsonl, for unsupervised training, not yet
+# used by the main job) into data/extended, the same way: pinned tarballs in data/cache/, a build key,
+# `affect corpus build-extended`.
 #
 # Usage: tools/build-corpus.sh [OUT] [--extended] [--force] [--jobs N]
 #   OUT         corpus folder (default data/default, with --extended data/extended)
@@ -58,10 +59,12 @@ NPM_PACKAGES=(
 )
 DEB_PACKAGES=(tuxpaint-stamps-default librsvg2-bin ffmpeg)
 if [[ $extended -eq 1 ]]; then
-  # The extended corpus: icon packages only (Material Design Icons, Apache-2.0; Tabler Icons, MIT), rasterised by rsvg-convert.
+  # The extended corpus: icon packages only (Material Design Icons, Apache-2.0; Tabler Icons, MIT; Phosphor Icons, MIT),
+  # rasterised by rsvg-convert.
   NPM_PACKAGES=(
     "@mdi/svg 7.4.47 590da00e5975d93f560f7e1f75116041580ef1b6a0de06afac0809d1facde29865c1d24046913a80ed58bcb10c251d0a2a0a1cfbf11afc0d0fa75d48d34c41bf"
     "@tabler/icons 3.51.0 d298a7bcf673ed8797f8e49fc6e1006e710f59ba1c5575b9894f21e65878d69606f2c66e41fa561020bdf34971393d1c94621c3469fcc6c06bfb329a446740fe"
+    "@phosphor-icons/core 2.1.1 bf8011beb8a9e2a042226384e6b98f53294e10ae228840fd6722a372fcee7b3a8c6a24404821ca71122ebefc4bfedc2f2e991f9c438308e269e5d3387998a5c5"
   )
   DEB_PACKAGES=(librsvg2-bin)
 fi
@@ -155,6 +158,7 @@ if [[ $extended -eq 1 ]]; then
   dotnet src/Affect.Search.Cli/bin/Release/net10.0/affect.dll corpus build-extended \
     --mdi "${folder[@mdi/svg]}" \
     --tabler "${folder[@tabler/icons]}" \
+    --phosphor "${folder[@phosphor-icons/core]}" \
     --tarballs "$CACHE" \
     --build-key "$key" \
     ${parallelism[@]+"${parallelism[@]}"} \

@@ -7,7 +7,8 @@ namespace Affect.Search.Corpus;
 /// <summary>The unpacked icon packages the extended corpus is built from; a null package is left out (at least one is needed).</summary>
 /// <param name="MaterialDesignIcons">The unpacked <c>@mdi/svg</c> package folder (holds <c>meta.json</c> and <c>svg/</c>), or null.</param>
 /// <param name="TablerIcons">The unpacked <c>@tabler/icons</c> package folder (holds <c>icons.json</c> and <c>icons/outline/</c>), or null.</param>
-public sealed record ExtendedCorpusInputs(string? MaterialDesignIcons, string? TablerIcons)
+/// <param name="PhosphorIcons">The unpacked <c>@phosphor-icons/core</c> package folder (holds <c>dist/index.mjs</c> and <c>assets/regular/</c>), or null.</param>
+public sealed record ExtendedCorpusInputs(string? MaterialDesignIcons, string? TablerIcons, string? PhosphorIcons = null)
 {
     /// <summary>Folder holding the npm tarballs (<c>name-version.tgz</c>) whose SHA-512 corpus.json and README.md record, or null.</summary>
     public string? Tarballs { get; init; }
@@ -21,11 +22,13 @@ public sealed record ExtendedCorpusInputs(string? MaterialDesignIcons, string? T
         {
             (Sources.MaterialDesignIcons.Source, Sources.MaterialDesignIcons.PackageName, MaterialDesignIcons),
             (Sources.TablerIcons.Source, Sources.TablerIcons.PackageName, TablerIcons),
+            (Sources.PhosphorIcons.Source, Sources.PhosphorIcons.PackageName, PhosphorIcons),
         }.Where(p => p.Folder is not null).Select(p => (p.Source, p.Package, p.Folder!)).ToList();
 }
 
 /// <summary>
-/// Builds the extended training corpus (no emotion labels) from icon packages (Material Design Icons, Tabler Icons): one
+/// Builds the extended training corpus (no emotion labels) from icon packages (Material Design Icons, Tabler Icons,
+/// Phosphor Icons): one
 /// manifest, <c>train.jsonl</c>, of text+image items (the icon's name, aliases and tags as words; the SVG rasterised
 /// to a 64x64 PNG on white), with the package's category under <c>labels.category</c> and never an emotion or
 /// sentiment label, plus README.md and corpus.json. These items are for unsupervised training only: there is no
@@ -86,7 +89,12 @@ public sealed class ExtendedCorpusBuilder
         var taken = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (source, _, folder) in packages)
         {
-            var package = source == Sources.MaterialDesignIcons.Source ? Sources.MaterialDesignIcons.Read(folder) : Sources.TablerIcons.Read(folder);
+            var package = source switch
+            {
+                Sources.MaterialDesignIcons.Source => Sources.MaterialDesignIcons.Read(folder),
+                Sources.TablerIcons.Source => Sources.TablerIcons.Read(folder),
+                _ => Sources.PhosphorIcons.Read(folder),
+            };
             foreach (var p in package.Problems) skipped.Add(new SkippedEntry(p.Id, SkipKind.BadMetadata, paths.Tidy(p.Reason)));
             foreach (var icon in package.Icons)
             {

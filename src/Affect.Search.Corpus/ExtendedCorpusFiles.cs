@@ -31,9 +31,12 @@ public static class ExtendedCorpusFiles
         return inputs.Packages.Select(p =>
         {
             var info = PackageInfo.Read(p.Folder, p.Package);
-            string use = p.Source == MaterialDesignIcons.Source
-                ? $"{MaterialDesignIcons.MetaFile} (names, aliases, category tags) and {MaterialDesignIcons.SvgFolder}/*.svg"
-                : $"{TablerIcons.MetaFile} (names, tags, category) and {TablerIcons.SvgFolder}/*.svg (outline style only)";
+            string use = p.Source switch
+            {
+                MaterialDesignIcons.Source => $"{MaterialDesignIcons.MetaFile} (names, aliases, category tags) and {MaterialDesignIcons.SvgFolder}/*.svg",
+                TablerIcons.Source => $"{TablerIcons.MetaFile} (names, tags, category) and {TablerIcons.SvgFolder}/*.svg (outline style only)",
+                _ => $"{PhosphorIcons.MetaFile} (names, former names, tags, categories) and {PhosphorIcons.SvgFolder}/*.svg (regular weight only)",
+            };
             return new CorpusSource(info.Name, info.Version, info.License, "npm", Sha(info), use);
         }).ToList();
     }
@@ -120,6 +123,10 @@ public static class ExtendedCorpusFiles
           "an icon may have several or none).");
         L("- **Tabler Icons** (`tabler-<name>`, source `tabler`): every entry of `icons.json`, outline style. Text: the name " +
           "as words, then the tags as words (\"mood happy: happy, smile, joy, ...\"). `labels.category`: the category (\"Mood\").");
+        L("- **Phosphor Icons** (`phosphor-<name>`, source `phosphor`): every icon of the `icons` array of `dist/index.mjs` " +
+          "(an ES module, read as data), regular weight. Text: the name as words, then the former name (`alias`) and the tags " +
+          "as words, without the release markers `*new*` and `*updated*`. `labels.category`: the categories (\"nature\", " +
+          "\"technology & development\"; an icon may have several).");
         L();
         L($"Words: split on '-' and '_', lower-cased; a keyword equal to the name or to an earlier keyword is left out. " +
           $"Picture: the SVG rasterised by rsvg-convert to {MediaMaker.IconSize}x{MediaMaker.IconSize} (fitted, centred), " +

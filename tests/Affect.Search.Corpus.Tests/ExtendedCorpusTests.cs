@@ -6,11 +6,12 @@ using StbImageSharp;
 namespace Affect.Search.Corpus.Tests;
 
 /// <summary>
-/// Tiny hand-made stand-ins for the two icon packages: a Material Design Icons folder (meta.json, svg/) and a Tabler
-/// Icons folder (icons.json, icons/outline/), each with two or three black-on-transparent SVGs, malformed metadata
+/// Tiny hand-made stand-ins for the icon packages: a Material Design Icons folder (meta.json, svg/), a Tabler
+/// Icons folder (icons.json, icons/outline/) and a Phosphor Icons folder (dist/index.mjs, assets/regular/), each with two
+/// or three black-on-transparent SVGs, malformed metadata
 /// entries and, for the build, a corrupt SVG and a missing one.
 /// </summary>
-public static class FixtureIcons
+public static partial class FixtureIcons
 {
     /// <summary>A black stroked circle on transparent, as Tabler draws (currentColor strokes, no fill).</summary>
     public const string StrokeSvg = """
@@ -64,6 +65,72 @@ public static class FixtureIcons
         File.WriteAllText(Path.Combine(folder, "icons", "outline", "ambulance.svg"), StrokeSvg.Replace("r=\"9\"", "r=\"4\""));
         File.WriteAllText(Path.Combine(folder, "icons", "outline", "no-category.svg"), StrokeSvg.Replace("r=\"9\"", "r=\"7\""));
         File.WriteAllText(Path.Combine(folder, "package.json"), """{"name": "@tabler/icons", "version": "0.0.2-test", "license": "MIT"}""");
+        return folder;
+    }
+}
+
+public static partial class FixtureIcons
+{
+    /// <summary>
+    /// Writes a Phosphor Icons stand-in into <paramref name="folder"/> and returns it: dist/index.mjs in the shape the
+    /// real package's bundler writes (enums, then the icon array with bare keys and enum members, then the export).
+    /// </summary>
+    public static string WritePhosphorIcons(string folder)
+    {
+        Directory.CreateDirectory(Path.Combine(folder, "dist"));
+        Directory.CreateDirectory(Path.Combine(folder, "assets", "regular"));
+        File.WriteAllText(Path.Combine(folder, "dist", "index.mjs"), """
+            var t = /* @__PURE__ */ ((i) => (i.REGULAR = "regular", i.BOLD = "bold", i))(t || {}), e = /* @__PURE__ */ ((i) => (i.NATURE = "nature", i.DEVELOPMENT = "technology & development", i.PEOPLE = "people", i))(e || {}), a = /* @__PURE__ */ ((i) => (i.WEATHER = "weather & nature", i))(a || {});
+            const n = [
+              {
+                name: "acorn",
+                pascal_name: "Acorn",
+                categories: [e.NATURE, e.DEVELOPMENT],
+                figma_category: a.WEATHER,
+                tags: [
+                  "*new*",
+                  "nut",
+                  'savings',
+                  "food \"fresh\""
+                ],
+                codepoint: 60314,
+                published_in: 2.1,
+                updated_in: 2.1
+              },
+              {
+                name: "smiley-sad",
+                pascal_name: "SmileySad",
+                alias: { name: "frown", pascal_name: "Frown" },
+                categories: [e.PEOPLE],
+                figma_category: a.WEATHER,
+                tags: ["*updated*", "face", "unhappy", "sad"],
+                codepoint: 59000,
+                published_in: 1,
+                updated_in: 1
+              },
+              {
+                pascal_name: "Nameless",
+                categories: [e.PEOPLE],
+                tags: ["x"]
+              },
+              {
+                name: "bad-categories",
+                categories: "people",
+                tags: []
+              }
+            ];
+            export {
+              a as FigmaCategory,
+              e as IconCategory,
+              t as IconStyle,
+              n as icons
+            };
+            """);
+        File.WriteAllText(Path.Combine(folder, "assets", "regular", "acorn.svg"),
+            """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 256 256" fill="currentColor"><path d="M40,40H216V216H40Z"/></svg>""");
+        File.WriteAllText(Path.Combine(folder, "assets", "regular", "smiley-sad.svg"),
+            """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 256 256" fill="currentColor"><circle cx="128" cy="128" r="80"/></svg>""");
+        File.WriteAllText(Path.Combine(folder, "package.json"), """{"name": "@phosphor-icons/core", "version": "0.0.3-test", "license": "MIT"}""");
         return folder;
     }
 }
@@ -139,6 +206,39 @@ public sealed class IconSourceTests : IDisposable
     }
 
     [Fact]
+    public void Phosphor_icons_are_read_from_the_es_module_with_enum_categories()
+    {
+        var folder = FixtureIcons.WritePhosphorIcons(Path.Combine(_root, "phosphor"));
+        var package = PhosphorIcons.Read(folder);
+        Assert.Equal(new[] { "phosphor-acorn", "phosphor-smiley-sad" }, package.Icons.Select(i => i.Id));
+        var acorn = package.Icons[0];
+        Assert.Equal(new[] { "nature", "technology & development" }, acorn.Categories);
+        // The release marker is dropped; single-quoted and escaped strings are read as JavaScript reads them.
+        Assert.Equal("acorn: nut, savings, food \"fresh\"", acorn.Text);
+        Assert.Equal(Path.Combine(Path.GetFullPath(folder), "assets", "regular", "acorn.svg"), acorn.Svg);
+        var sad = package.Icons[1];
+        Assert.Equal(new[] { "frown" }, sad.Aliases);
+        Assert.Equal("smiley sad: frown, face, unhappy, sad", sad.Text);
+        Assert.Equal(new[] { "people" }, sad.Categories);
+        var problems = package.Problems.ToDictionary(p => p.Id);
+        Assert.Contains("no usable name", problems["phosphor-entry-2"].Reason);
+        Assert.Contains("categories is not a list of strings", problems["phosphor-bad-categories"].Reason);
+        Assert.Equal(2, problems.Count);
+    }
+
+    [Fact]
+    public void A_phosphor_module_with_code_in_its_icon_array_is_named()
+    {
+        var folder = FixtureIcons.WritePhosphorIcons(Path.Combine(_root, "phosphor"));
+        var module = Path.Combine(folder, "dist", "index.mjs");
+        File.WriteAllText(module, File.ReadAllText(module).Replace("e.PEOPLE]", "e.UNKNOWN]"));
+        var e = Assert.Throws<InvalidDataException>(() => PhosphorIcons.Read(folder));
+        Assert.Contains("e.UNKNOWN", e.Message);
+        File.WriteAllText(module, "export { n as things };");
+        Assert.Throws<InvalidDataException>(() => PhosphorIcons.Read(folder));
+    }
+
+    [Fact]
     public void A_metadata_file_that_is_not_json_is_named()
     {
         var folder = Path.Combine(_root, "broken");
@@ -180,7 +280,8 @@ public sealed class ExtendedCorpusBuilderTests : IClassFixture<ExtendedCorpusBui
         {
             Root = Directory.CreateTempSubdirectory("affect-extended-build-").FullName;
             Inputs = new ExtendedCorpusInputs(FixtureIcons.WriteMaterialDesignIcons(Path.Combine(Root, "sources", "mdi")),
-                FixtureIcons.WriteTablerIcons(Path.Combine(Root, "sources", "tabler"))) { BuildKey = "fixture" };
+                FixtureIcons.WriteTablerIcons(Path.Combine(Root, "sources", "tabler")),
+                FixtureIcons.WritePhosphorIcons(Path.Combine(Root, "sources", "phosphor"))) { BuildKey = "fixture" };
             First = new ExtendedCorpusBuilder(parallelism: 3).Build(Inputs, Path.Combine(Root, "a"));
             Second = new ExtendedCorpusBuilder(parallelism: 1).Build(Inputs, Path.Combine(Root, "b"));
             Manifest = ManifestReader.Read(Path.Combine(First.Folder, "train.jsonl"));
@@ -205,7 +306,7 @@ public sealed class ExtendedCorpusBuilderTests : IClassFixture<ExtendedCorpusBui
         Assert.Equal(new[] { "README.md", "corpus.json", "train.jsonl" }, files);
         Assert.Empty(_built.Manifest.Errors);
         var ids = _built.Manifest.Items.Select(i => i.Id).ToList();
-        Assert.Equal(new[] { "mdi-cat", "mdi-heart", "mdi-no-tags", "tabler-ambulance", "tabler-mood-happy", "tabler-no-category" }, ids);
+        Assert.Equal(new[] { "mdi-cat", "mdi-heart", "mdi-no-tags", "phosphor-acorn", "phosphor-smiley-sad", "tabler-ambulance", "tabler-mood-happy", "tabler-no-category" }, ids);
         Assert.All(_built.First.Items, i => Assert.Equal(Split.Train, i.Split));
         Assert.False(Directory.Exists(_built.First.Folder + ".partial"));
     }
@@ -221,7 +322,7 @@ public sealed class ExtendedCorpusBuilderTests : IClassFixture<ExtendedCorpusBui
         Assert.Equal(a.Keys.Order(StringComparer.Ordinal), b.Keys.Order(StringComparer.Ordinal));
         foreach (var (path, bytes) in a) Assert.True(bytes.AsSpan().SequenceEqual(b[path]), $"{path} differs between the two builds");
         Assert.Contains("train.jsonl", a.Keys);
-        Assert.Equal(6, a.Keys.Count(k => k.EndsWith(".png", StringComparison.Ordinal)));
+        Assert.Equal(8, a.Keys.Count(k => k.EndsWith(".png", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -232,6 +333,7 @@ public sealed class ExtendedCorpusBuilderTests : IClassFixture<ExtendedCorpusBui
         Assert.Equal("cat: emoji cat, emoticon cat, animal, holiday", cat.Text);
         Assert.Equal("mdi", cat.Source);
         Assert.Equal(new[] { "Animal", "Holiday" }, cat.Labels["category"]);
+        Assert.Equal(new[] { "people" }, items["phosphor-smiley-sad"].Labels["category"]);
         Assert.Equal("tabler", items["tabler-mood-happy"].Source);
         Assert.Equal(new[] { "Mood" }, items["tabler-mood-happy"].Labels["category"]);
         Assert.Empty(items["tabler-no-category"].Labels);
@@ -279,9 +381,10 @@ public sealed class ExtendedCorpusBuilderTests : IClassFixture<ExtendedCorpusBui
         Assert.Contains("<mdi>/svg/corrupt.svg", skipped["mdi-corrupt"].Reason);   // package paths are written relative
         Assert.Equal(SkipKind.Broken, skipped["mdi-missing-svg"].Kind);
         Assert.Contains("<tabler>/icons.json", skipped["tabler-bad-tags"].Reason);
-        Assert.Equal(8, skipped.Count);
+        Assert.Equal(SkipKind.BadMetadata, skipped["phosphor-bad-categories"].Kind);
+        Assert.Equal(10, skipped.Count);
         Assert.False(File.Exists(Path.Combine(_built.First.Folder, "media", "image", "mdi-corrupt.png")));
-        Assert.Equal(6, _built.First.Items.Count);
+        Assert.Equal(8, _built.First.Items.Count);
     }
 
     [Fact]
@@ -292,11 +395,12 @@ public sealed class ExtendedCorpusBuilderTests : IClassFixture<ExtendedCorpusBui
         Assert.Equal("fixture", root.GetProperty("buildKey").GetString());
         Assert.Equal("extended", root.GetProperty("kind").GetString());
         var counts = root.GetProperty("counts");
-        Assert.Equal(6, counts.GetProperty("items").GetInt32());
+        Assert.Equal(8, counts.GetProperty("items").GetInt32());
+        Assert.Equal(2, counts.GetProperty("sources").GetProperty("phosphor").GetInt32());
         Assert.Equal(3, counts.GetProperty("sources").GetProperty("mdi").GetInt32());
         Assert.Equal(3, counts.GetProperty("sources").GetProperty("tabler").GetInt32());
         Assert.Equal(1, counts.GetProperty("categories").GetProperty("tabler").GetProperty("Mood").GetInt32());
-        Assert.Equal(6, counts.GetProperty("skipped").GetProperty("bad-metadata").GetInt32());
+        Assert.Equal(8, counts.GetProperty("skipped").GetProperty("bad-metadata").GetInt32());
         Assert.Equal(2, counts.GetProperty("skipped").GetProperty("broken").GetInt32());
         Assert.Contains("0.0.1-test", root.GetProperty("sources")[0].GetProperty("version").GetString());
         Assert.Contains("version", root.GetProperty("tools").GetProperty("rsvg-convert").GetString());

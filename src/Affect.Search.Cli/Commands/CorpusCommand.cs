@@ -7,7 +7,7 @@ namespace Affect.Search.Cli.Commands;
 
 /// <summary>
 /// `affect corpus build`: builds the default labelled multimodal corpus (emoji + Tux Paint stamps) from unpacked source packages;
-/// `affect corpus build-extended`: builds the extended train-only corpus of icons (Material Design Icons, Tabler Icons).
+/// `affect corpus build-extended`: builds the extended train-only corpus of icons (Material Design Icons, Tabler Icons, Phosphor Icons).
 /// </summary>
 internal static class CorpusCommand
 {
@@ -81,6 +81,7 @@ internal static class CorpusCommand
     {
         var mdi = new Option<string?>("--mdi") { Description = "unpacked @mdi/svg package folder (meta.json, svg/)" };
         var tabler = new Option<string?>("--tabler") { Description = "unpacked @tabler/icons package folder (icons.json, icons/outline/)" };
+        var phosphor = new Option<string?>("--phosphor") { Description = "unpacked @phosphor-icons/core package folder (dist/index.mjs, assets/regular/)" };
         var output = new Option<string>("--out") { Description = "corpus folder to (re)build", Required = true };
         var tarballs = new Option<string?>("--tarballs") { Description = "folder of the npm tarballs (name-version.tgz) whose SHA-512 corpus.json records" };
         var buildKey = new Option<string?>("--build-key") { Description = "opaque key of the inputs, recorded in corpus.json (used by tools/build-corpus.sh to reuse a build)" };
@@ -88,16 +89,16 @@ internal static class CorpusCommand
         var json = new Option<bool>("--json") { Description = "print a JSON summary on standard output" };
         var build = new Command("build-extended", "build the extended train-only corpus of icons: train.jsonl, media/image/, README.md, corpus.json")
         {
-            mdi, tabler, output, tarballs, buildKey, parallelism, json,
+            mdi, tabler, phosphor, output, tarballs, buildKey, parallelism, json,
         };
         build.SetAction(parse =>
         {
-            var inputs = new ExtendedCorpusInputs(parse.GetValue(mdi), parse.GetValue(tabler))
+            var inputs = new ExtendedCorpusInputs(parse.GetValue(mdi), parse.GetValue(tabler), parse.GetValue(phosphor))
             {
                 Tarballs = parse.GetValue(tarballs),
                 BuildKey = parse.GetValue(buildKey),
             };
-            if (inputs.Packages.Count == 0) throw new ArgumentException("give at least one icon package (--mdi, --tabler)");
+            if (inputs.Packages.Count == 0) throw new ArgumentException("give at least one icon package (--mdi, --tabler, --phosphor)");
             int workers = parse.GetValue(parallelism);
             if (workers < 1) throw new ArgumentException("--parallelism must be at least 1");
             var builder = new ExtendedCorpusBuilder(parallelism: workers);
