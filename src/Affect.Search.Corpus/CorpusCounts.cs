@@ -51,6 +51,7 @@ public sealed record CorpusCounts(int Items, IReadOnlyDictionary<string, int> So
         SkipKind.NoImage => "no-google-image",
         SkipKind.NoSubgroup => "no-subgroup",
         SkipKind.DuplicateId => "duplicate-id",
+        SkipKind.BadMetadata => "bad-metadata",
         _ => "broken",
     };
 }

@@ -41,13 +41,17 @@ public static class CorpusFiles
     public static void WriteManifests(string folder, IReadOnlyList<CorpusItem> items)
     {
         foreach (var split in Enum.GetValues<Split>())
+            WriteManifest(Path.Combine(folder, CorpusSplit.FileName(split)), items.Where(i => i.Split == split));
+    }
+
+    /// <summary>Writes one manifest of <paramref name="items"/>: one JSON object per line, sorted by id, UTF-8 without BOM, LF line ends.</summary>
+    public static void WriteManifest(string path, IEnumerable<CorpusItem> items)
+    {
+        using var file = File.Create(path);
+        foreach (var item in items.OrderBy(i => i.Id, StringComparer.Ordinal))
         {
-            using var file = File.Create(Path.Combine(folder, CorpusSplit.FileName(split)));
-            foreach (var item in items.Where(i => i.Split == split).OrderBy(i => i.Id, StringComparer.Ordinal))
-            {
-                using (var w = new Utf8JsonWriter(file, LineOptions)) WriteLine(w, item);
-                file.WriteByte((byte)'\n');
-            }
+            using (var w = new Utf8JsonWriter(file, LineOptions)) WriteLine(w, item);
+            file.WriteByte((byte)'\n');
         }
     }
 

@@ -29,6 +29,8 @@ public enum SkipKind
     DuplicateId,
     /// <summary>An entry whose files could not be read or converted (a corrupt SVG or PNG, a sound ffprobe cannot read, an ffmpeg failure).</summary>
     Broken,
+    /// <summary>An icon package entry whose metadata is malformed (not an object, no usable name, a wrongly typed field).</summary>
+    BadMetadata,
 }
 
 /// <summary>A source entry left out of the corpus, and why.</summary>

@@ -24,6 +24,9 @@ public sealed class MediaMaker
     /// <summary>Largest side of a rasterised SVG in pixels.</summary>
     public const int RasterSize = 256;
 
+    /// <summary>Side of a rasterised icon of the extended corpus in pixels: the size of the default corpus's emoji images.</summary>
+    public const int IconSize = 64;
+
     private readonly string _ffmpeg, _ffprobe, _rsvg;
     private readonly TimeSpan _timeout;
 
@@ -59,6 +62,20 @@ public sealed class MediaMaker
     public void Rasterise(string svg, string png)
     {
         var size = RasterSize.ToString(CultureInfo.InvariantCulture);
+        ToolRunner.Run(_rsvg, new[] { "-w", size, "-h", size, "--keep-aspect-ratio", "-b", "white", "-o", png, svg }, svg, _timeout);
+        if (!File.Exists(png) || new FileInfo(png).Length == 0) throw new MediaToolException($"{svg}: rsvg-convert wrote no image");
+    }
+
+    /// <summary>
+    /// Rasterises an icon <paramref name="svg"/> into <paramref name="png"/>: <see cref="IconSize"/> pixels a side (the
+    /// drawing fitted and centred), composited on white. Icons are black on transparent; on white they read like the
+    /// emoji (which the feature decoder also blends on white) instead of depending on how a reader treats alpha.
+    /// </summary>
+    /// <exception cref="MediaToolException">rsvg-convert failed (e.g. the SVG is unreadable or missing); the message names the file.</exception>
+    public void RasteriseIcon(string svg, string png)
+    {
+        if (!File.Exists(svg)) throw new MediaToolException($"{svg}: not found");
+        var size = IconSize.ToString(CultureInfo.InvariantCulture);
         ToolRunner.Run(_rsvg, new[] { "-w", size, "-h", size, "--keep-aspect-ratio", "-b", "white", "-o", png, svg }, svg, _timeout);
         if (!File.Exists(png) || new FileInfo(png).Length == 0) throw new MediaToolException($"{svg}: rsvg-convert wrote no image");
     }
