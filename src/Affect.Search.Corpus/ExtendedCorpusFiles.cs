@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -20,14 +19,7 @@ public static class ExtendedCorpusFiles
     /// <summary>The icon packages as corpus.json records them, read from their package.json, with the SHA-512 of their tarball when it is there.</summary>
     public static IReadOnlyList<CorpusSource> Sources(ExtendedCorpusInputs inputs)
     {
-        string? Sha(PackageInfo p)
-        {
-            if (inputs.Tarballs is null) return null;
-            var path = Path.Combine(inputs.Tarballs, p.TarballName);
-            if (!File.Exists(path)) return null;
-            using var stream = File.OpenRead(path);
-            return Convert.ToHexStringLower(SHA512.HashData(stream));
-        }
+        string? Sha(PackageInfo p) => p.TarballSha512(inputs.Tarballs);
         return inputs.Packages.Select(p =>
         {
             var info = PackageInfo.Read(p.Folder, p.Package);

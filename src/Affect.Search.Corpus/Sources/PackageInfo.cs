@@ -32,4 +32,14 @@ public sealed record PackageInfo(string Name, string Version, string License)
 
     /// <summary>The npm tarball name <c>npm pack</c> gives this package (<c>name-version.tgz</c>; a scope becomes a prefix).</summary>
     public string TarballName => $"{Name.TrimStart('@').Replace('/', '-')}-{Version}.tgz";
+
+    /// <summary>The SHA-512 (lower-case hex) of this package's tarball in <paramref name="tarballs"/>, or null when there is no such folder or file.</summary>
+    public string? TarballSha512(string? tarballs)
+    {
+        if (tarballs is null) return null;
+        var path = Path.Combine(tarballs, TarballName);
+        if (!File.Exists(path)) return null;
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA512.HashData(stream));
+    }
 }
