@@ -229,7 +229,8 @@ public static class BenchmarkRun
         {
             Split = corpus.Split,
             ExtraTraining = corpus.ExtraTraining,
-            ExtraTrainingManifests = options.ExtraTraining.Select(Path.GetFullPath).ToList(),
+            // An empty list stays the shared empty one, so that two summaries compare equal as records.
+            ExtraTrainingManifests = options.ExtraTraining.Count == 0 ? [] : options.ExtraTraining.Select(Path.GetFullPath).ToArray(),
         };
         var systemNames = options.Learned.Select(l => l.Name).Append(fusedName).Concat(baselines.Select(b => b.Name)).Append("Random").ToList();
         return new BenchmarkResult(summary, systemNames, options.Seeds, scores, predictions, models, runs, qrels, fitted.CanonicalCorrelations, seconds)
